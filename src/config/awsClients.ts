@@ -1,0 +1,55 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { ENV } from './environment';
+
+/** The AWS clients the runtime uses, built once per process (module scope in a Lambda). */
+export interface AwsClients {
+  dynamodb: DynamoDBClient;
+  documents: DynamoDBDocumentClient;
+  kinesis: KinesisClient;
+  kms: KMSClient;
+  s3: S3Client;
+  secretsManager: SecretsManagerClient;
+}
+
+/**
+ * One keep-alive HTTP/1.1 handler for every client. Kinesis needs HTTP/1.1 here anyway: kinesalite does
+ * not speak HTTP/2, and the SDK would otherwise pick an HTTP/2 handler for SubscribeToShard-capable calls.
+ */
+function httpHandler(): NodeHttpHandler {
+  return new NodeHttpHandler({
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+    connectionTimeout: 5_000,
+    requestTimeout: 30_000,
+  });
+}
+
+/**
+ * Builds the clients from the environment. Endpoint overrides (the SDK's own `AWS_ENDPOINT_URL_<SERVICE>`
+ * names) point them at the emulators; an S3 override also switches to path-style addressing, which s3rver
+ * needs. Nothing else differs between AWS and the local bus.
+ */
+export function createAwsClients(env: NodeJS.ProcessEnv = process.env): AwsClients {
+  const requestHandler = httpHandler();
+  const common = { requestHandler, maxAttempts: 3 };
+  const endpoint = (name: string) => (env[name] ? { endpoint: env[name] } : {});
+  const dynamodb = new DynamoDBClient({ ...common, ...endpoint(ENV.dynamodbEndpoint) });
+  return {
+    dynamodb,
+    documents: DynamoDBDocumentClient.from(dynamodb, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    }),
+    kinesis: new KinesisClient({ ...common, ...endpoint(ENV.kinesisEndpoint) }),
+    kms: new KMSClient({ ...common, ...endpoint(ENV.kmsEndpoint) }),
+    s3: new S3Client({ ...common, ...endpoint(ENV.s3Endpoint), forcePathStyle: Boolean(env[ENV.s3Endpoint]) }),
+    secretsManager: new SecretsManagerClient({ ...common, ...endpoint(ENV.secretsManagerEndpoint) }),
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The environment variables that connect the handlers to their resources. The CDK stage sets them on
+ * each function; the local bus sets them to the emulators before it imports the same handlers.
+ */
+export const ENV = {
+  /** Kinesis stream the ingest function publishes to. */
+  eventStreamName: 'EVENT_STREAM_NAME',
+  /** DynamoDB table of archived events (the event store). */
+  eventTableName: 'EVENT_TABLE_NAME',
+  /** DynamoDB table of idempotency records (ingest dedupe on source + id). */
+  idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
+  /** KMS key (id, ARN or alias) that wraps the event store's data keys. */
+  kmsKeyId: 'KMS_KEY_ID',
+  /** A single producer token (the local bus); when set, producers must send it as a bearer token. */
+  producerToken: 'SWITCHYARD_TOKEN',
+  /** Secrets Manager secret holding `{"<producer>": "<token>", ...}` (AWS). */
+  producerTokensSecretId: 'PRODUCER_TOKENS_SECRET_ID',
+  /** Largest accepted event in bytes (default 262144). */
+  maxEventBytes: 'MAX_EVENT_BYTES',
+  /** How long a source + id pair is remembered for dedupe, in seconds (default 86400). */
+  dedupeWindowSeconds: 'DEDUPE_WINDOW_SECONDS',
+  /** Optional endpoint overrides, set by the local bus and tests (the AWS SDK's own variable names). */
+  dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
+  kinesisEndpoint: 'AWS_ENDPOINT_URL_KINESIS',
+  s3Endpoint: 'AWS_ENDPOINT_URL_S3',
+  kmsEndpoint: 'AWS_ENDPOINT_URL_KMS',
+  secretsManagerEndpoint: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+} as const;
+
+/** Reads a required variable, failing at cold start with the variable's name rather than later. */
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new Error(`environment variable ${name} is required`);
+  }
+  return value;
+}
+
+/** Reads an optional positive integer variable, refusing anything else with the name and value. */
+export function intEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`environment variable ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
