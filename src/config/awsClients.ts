@@ -39,7 +39,13 @@ function httpHandler(): NodeHttpHandler {
  */
 export function createAwsClients(env: NodeJS.ProcessEnv = process.env): AwsClients {
   const requestHandler = httpHandler();
-  const common = { requestHandler, maxAttempts: 3 };
+  // Region and credentials come from the given environment (what the SDK's default chain reads from
+  // process.env), so a test or the local bus can build clients for its own emulators.
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+    ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
+    : undefined;
+  const common = { requestHandler, maxAttempts: 3, ...(region ? { region } : {}), ...(credentials ? { credentials } : {}) };
   const endpoint = (name: string) => (env[name] ? { endpoint: env[name] } : {});
   const dynamodb = new DynamoDBClient({ ...common, ...endpoint(ENV.dynamodbEndpoint) });
   return {

@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './publishOrdered';
+export * from './encodeEvent';
+export * from './decodeKinesisRecord';
