@@ -1,0 +1,62 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { DEFAULT_MAX_REQUEST_BYTES } from '../../src/events/constants';
+import { toApiGatewayEvent } from './toApiGatewayEvent';
+
+export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface Front {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The local stand-in for API Gateway: an HTTP server on 127.0.0.1 that passes each request to the ingest
+ * handler. Bodies past the request limit are answered 413 without being buffered, as API Gateway would cut
+ * them off too (the handler checks the exact limit again).
+ */
+export function startFront(handler: ApiHandler, port: number, maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES): Promise<Front> {
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxRequestBytes + 1 && !refused) {
+        refused = true;
+        const body = JSON.stringify({ error: { code: 'payload_too_large', message: `request body over ${maxRequestBytes} bytes` } });
+        response.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(body);
+        request.resume();
+      }
+      if (!refused) chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (refused) return;
+      handler(toApiGatewayEvent(request, Buffer.concat(chunks)))
+        .then((result) => {
+          response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+          response.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+        })
+        .catch((error) => {
+          // The handler maps its own errors; reaching here is a bug, answered like API Gateway would.
+          console.error('ingest handler threw', error);
+          response.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Internal Server Error"}');
+        });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const { port: actual } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${actual}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeIdleConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

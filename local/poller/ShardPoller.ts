@@ -1,0 +1,206 @@
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  type KinesisClient,
+  type _Record,
+  type GetShardIteratorCommandInput,
+} from '@aws-sdk/client-kinesis';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { CheckpointStore } from './CheckpointStore';
+
+/** A Kinesis-triggered Lambda handler, as the archive and engine functions export it. */
+export type KinesisHandler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse | void>;
+
+export interface ShardPollerOptions {
+  kinesis: KinesisClient;
+  streamName: string;
+  /** Names this consumer in logs and keys its checkpoints. */
+  name: string;
+  handler: KinesisHandler;
+  checkpoints: CheckpointStore;
+  /** Records per handler invocation. @default 100 */
+  batchSize?: number;
+  /** Pause when a shard has nothing new. @default 200 */
+  idleMs?: number;
+  /** First retry pause after a failed batch, doubled up to `maxRetryMs`. @default 100 */
+  retryMs?: number;
+  /** @default 5000 */
+  maxRetryMs?: number;
+  log?: (message: string, detail?: Record<string, unknown>) => void;
+}
+
+const REGION = 'us-east-1';
+
+/**
+ * Drives a Kinesis handler the way a Lambda event source mapping does, one loop per shard:
+ * - batches of up to `batchSize` records in shard order, one invocation at a time per shard;
+ * - `batchItemFailures`: everything before the first failed record is done; the rest is retried from it;
+ * - a thrown error bisects the batch and retries the halves, down to the single record, which is retried
+ *   (with backoff) until it succeeds — a record is never skipped;
+ * - the position after each finished part is checkpointed, so a restart resumes where it stopped.
+ */
+export class ShardPoller {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private readonly sleepers = new Set<() => void>();
+  private readonly batchSize: number;
+  private readonly idleMs: number;
+  private readonly retryMs: number;
+  private readonly maxRetryMs: number;
+
+  constructor(private readonly options: ShardPollerOptions) {
+    this.batchSize = options.batchSize ?? 100;
+    this.idleMs = options.idleMs ?? 200;
+    this.retryMs = options.retryMs ?? 100;
+    this.maxRetryMs = options.maxRetryMs ?? 5_000;
+  }
+
+  async start(): Promise<void> {
+    const shards = await this.listShards();
+    this.running = true;
+    this.loops = shards.map((shardId) => this.pollShard(shardId));
+  }
+
+  /** Finishes the batch in flight on each shard, checkpoints it, and stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const wake of this.sleepers) wake();
+    await Promise.all(this.loops);
+  }
+
+  private async listShards(): Promise<string[]> {
+    const shards: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await this.options.kinesis.send(
+        new ListShardsCommand(NextToken ? { NextToken } : { StreamName: this.options.streamName }),
+      );
+      shards.push(...(page.Shards ?? []).map((shard) => shard.ShardId!));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return shards;
+  }
+
+  private async pollShard(shardId: string): Promise<void> {
+    const { kinesis, checkpoints } = this.options;
+    let iterator: string | undefined;
+    let failures = 0;
+    while (this.running) {
+      try {
+        iterator ??= await this.iteratorAfter(shardId, await checkpoints.get(shardId));
+        if (!iterator) break; // a closed shard, fully read
+        const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.batchSize }));
+        const records = page.Records ?? [];
+        if (records.length === 0) {
+          iterator = page.NextShardIterator;
+          if (!iterator) break;
+          await this.pause(this.idleMs);
+          continue;
+        }
+        const done = await this.deliver(shardId, records);
+        if (done === records.length) {
+          failures = 0;
+          iterator = page.NextShardIterator;
+          if (!iterator) break;
+        } else {
+          // Lambda retries from the first unfinished record: re-read the shard from there after a pause.
+          await this.pause(this.backoff(++failures));
+          iterator = await this.iteratorAt(shardId, records[done].SequenceNumber!);
+        }
+      } catch (error) {
+        // Kinesis or the checkpoint store failed: start again from the last checkpoint, never past it.
+        if (!this.running) break;
+        this.options.log?.('shard poll failed; resuming from the last checkpoint', { consumer: this.options.name, shardId, error: String(error) });
+        iterator = undefined;
+        await this.pause(this.backoff(++failures));
+      }
+    }
+  }
+
+  /** Hands records to the handler (bisecting on errors); returns how many leading records are done. */
+  private async deliver(shardId: string, records: _Record[]): Promise<number> {
+    let response: KinesisStreamBatchResponse | void;
+    try {
+      response = await this.options.handler({ Records: records.map((record) => this.toLambdaRecord(shardId, record)) });
+    } catch (error) {
+      if (records.length === 1) {
+        this.options.log?.('handler failed on a single record; it will be retried', {
+          consumer: this.options.name,
+          shardId,
+          sequence: records[0].SequenceNumber,
+          error: String(error),
+        });
+        return 0;
+      }
+      const half = Math.ceil(records.length / 2);
+      const left = await this.deliver(shardId, records.slice(0, half));
+      if (left < half) return left;
+      return half + (await this.deliver(shardId, records.slice(half)));
+    }
+    const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+    const firstFailed = records.findIndex((record) => failed.has(record.SequenceNumber!));
+    const done = firstFailed === -1 ? records.length : firstFailed;
+    if (done > 0) await this.options.checkpoints.set(shardId, records[done - 1].SequenceNumber!);
+    return done;
+  }
+
+  private toLambdaRecord(shardId: string, record: _Record): KinesisStreamRecord {
+    return {
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: record.PartitionKey!,
+        sequenceNumber: record.SequenceNumber!,
+        data: Buffer.from(record.Data!).toString('base64'),
+        approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp ?? new Date()).getTime() / 1000,
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `${shardId}:${record.SequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: `arn:aws:iam::000000000000:role/${this.options.name}`,
+      awsRegion: REGION,
+      eventSourceARN: `arn:aws:kinesis:${REGION}:000000000000:stream/${this.options.streamName}`,
+    };
+  }
+
+  private iteratorAfter(shardId: string, sequence: string | undefined): Promise<string | undefined> {
+    return this.iterator(
+      sequence
+        ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: sequence }
+        : { ShardIteratorType: 'TRIM_HORIZON' },
+      shardId,
+    );
+  }
+
+  private iteratorAt(shardId: string, sequence: string): Promise<string | undefined> {
+    return this.iterator({ ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: sequence }, shardId);
+  }
+
+  private async iterator(
+    position: Pick<GetShardIteratorCommandInput, 'ShardIteratorType' | 'StartingSequenceNumber'>,
+    shardId: string,
+  ): Promise<string | undefined> {
+    const { ShardIterator } = await this.options.kinesis.send(
+      new GetShardIteratorCommand({ StreamName: this.options.streamName, ShardId: shardId, ...position }),
+    );
+    return ShardIterator;
+  }
+
+  private backoff(failures: number): number {
+    return Math.min(this.maxRetryMs, this.retryMs * 2 ** Math.max(0, failures - 1));
+  }
+
+  /** Sleeps, but wakes at once on stop(). */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+}
