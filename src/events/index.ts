@@ -1,0 +1,12 @@
+export * from './constants';
+export * from './types';
+export { parseEventsRequest, type EventsRequest } from './parseEventsRequest';
+export { validateCloudEvent } from './validateCloudEvent';
+export { fromPageUpEnvelope } from './fromPageUpEnvelope';
+export { partitionKeyOf } from './partitionKeyOf';
+export { serializedSize } from './serializedSize';
+export { parseBinaryEvent, hasBinaryHeaders, type BinaryEventCandidate } from './parseBinaryEvent';
+export { toBinaryRequest, type BinaryRequest } from './toBinaryRequest';
+export { encodeHeaderValue, decodeHeaderValue } from './percentEncoding';
+export { parseMediaType, isJsonMediaType, hasUtf8Charset, type MediaType } from './mediaType';
+export { ATTRIBUTE_RULES, EXTENSION_RULE, CROSS_FIELD_RULES, type AttributeRule, type CrossFieldRule } from './cloudEventRules';
