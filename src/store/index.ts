@@ -1,0 +1,7 @@
+export * from './constants';
+export * from './errors';
+export type * from './types';
+export { itemKey } from './itemKey';
+export { DynamoDbEventStore, type EventStore, type DynamoDbEventStoreOptions } from './EventStore';
+export { IngestDedupe, type IngestDedupeOptions } from './IngestDedupe';
+export { EVENT_TABLE_SCHEMA, IDEMPOTENCY_TABLE_SCHEMA, type TableSchema } from './tableSchemas';

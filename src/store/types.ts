@@ -1,0 +1,47 @@
+import type { CloudEventJson } from '../events/types';
+
+/** Where an event sits in the stream, as the archive handler knows it from the Kinesis record. */
+export interface StreamPosition {
+  sequence: string;
+  shard: string;
+  /** When Kinesis received it (ISO 8601); orders events that carry no `time`. */
+  arrivedAt?: string;
+}
+
+/** An archived event, decrypted. */
+export interface StoredEvent {
+  event: CloudEventJson;
+  sequence: string;
+  shard: string;
+  /** When the archive stored it (ISO 8601). */
+  storedAt: string;
+  arrivedAt?: string;
+}
+
+export interface QueryByTypeOptions {
+  /** Earliest event time, inclusive (ISO 8601 or Date). @default no lower bound */
+  from?: string | Date;
+  /** Latest event time, exclusive. @default no upper bound */
+  to?: string | Date;
+  /** Most events in the page, 1 to 1000. @default 100 */
+  limit?: number;
+  /** `cursor` of the previous page, to continue where it stopped. */
+  cursor?: string;
+  /** Newest first. @default false (oldest first) */
+  descending?: boolean;
+}
+
+/** A page of events by time; `cursor` is absent when no more may follow. */
+export interface EventPage {
+  events: StoredEvent[];
+  cursor?: string;
+}
+
+/** What `IngestDedupe.claim` answers. */
+export type ClaimResult =
+  /** This caller owns the source + id: publish, then `complete` (or `release` if publishing failed). */
+  | { status: 'claimed'; token: string }
+  /** Accepted before, within the window: answer with the original position, do not publish again. */
+  | { status: 'completed'; sequence: string; shard: string }
+  /** Another request is publishing it right now: ask the producer to retry later. */
+  | { status: 'in_progress'; retryAfterSeconds: number };

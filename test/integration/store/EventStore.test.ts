@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { createAwsClients, type AwsClients } from '../../../src/config/awsClients';
+import { createEventKeys, DecryptionError, DecryptionFailure } from '../../../src/crypto';
+import type { CloudEventJson } from '../../../src/events/types';
+import { DynamoDbEventStore, EVENT_TABLE_SCHEMA, InvalidQueryError, itemKey } from '../../../src/store';
+import { startEmulators, type Emulators } from '../../../local/emulators';
+import { startLocalKms, type LocalKms } from '../../../local/kms/startLocalKms';
+import { ensureTable } from '../../../local/provision';
+
+const TABLE = 'events-test';
+
+describe('DynamoDbEventStore on dynalite and the local KMS', () => {
+  let emulators: Emulators;
+  let clients: AwsClients;
+  let store: DynamoDbEventStore;
+  let sequence = 0;
+
+  const position = (extra: { arrivedAt?: string } = {}) => ({
+    sequence: String(49_650_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000n + BigInt(++sequence)),
+    shard: 'shardId-000000000000',
+    ...extra,
+  });
+
+  function cloudEvent(overrides: Partial<CloudEventJson> = {}): CloudEventJson {
+    return {
+      specversion: '1.0',
+      id: randomUUID(),
+      source: '/shop/orders',
+      type: 'com.example.orders.created',
+      time: '2024-05-01T10:00:00.000Z',
+      datacontenttype: 'application/json',
+      data: { orderId: 42, total: 199.5, customer: { email: 'ada@example.com' } },
+      ...overrides,
+    };
+  }
+
+  beforeAll(async () => {
+    emulators = await startEmulators();
+    clients = createAwsClients({ ...process.env, ...emulators.env });
+    await ensureTable(clients.dynamodb, TABLE, EVENT_TABLE_SCHEMA);
+    store = new DynamoDbEventStore({
+      documents: clients.documents,
+      tableName: TABLE,
+      keys: createEventKeys({ kms: clients.kms, keyId: emulators.kmsKeyId }),
+    });
+  });
+  afterAll(async () => {
+    clients?.dynamodb.destroy();
+    clients?.kms.destroy();
+    await emulators?.close();
+  });
+
+  async function rawItem(source: string, id: string) {
+    const { Item } = await clients.dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: itemKey(source, id) } }, ConsistentRead: true }));
+    return Item!;
+  }
+
+  it('archives an event and gets it back decrypted, with its position', async () => {
+    const event = cloudEvent({ subject: 'order-42', partitionkey: 'customer-7', traceparent: '00-abc-def-01' });
+    expect(await store.archive(event, { ...position(), arrivedAt: '2024-05-01T10:00:01.000Z' })).toBe('stored');
+    const stored = await store.get(event.source, event.id);
+    expect(stored).toMatchObject({
+      event,
+      shard: 'shardId-000000000000',
+      arrivedAt: '2024-05-01T10:00:01.000Z',
+    });
+    expect(stored!.sequence).toMatch(/^\d+$/);
+    expect(Date.parse(stored!.storedAt)).not.toBeNaN();
+  });
+
+  it.each([
+    ['string data', { data: 'plain text, not JSON', datacontenttype: 'text/plain' }],
+    ['null data', { data: null }],
+    ['array data', { data: [1, 'two', { three: 3 }] }],
+    ['data_base64', { data: undefined, data_base64: 'AAECAwT/', datacontenttype: 'application/octet-stream' }],
+    ['empty data_base64', { data: undefined, data_base64: '' }],
+    ['empty string data', { data: '' }],
+    ['no data', { data: undefined, datacontenttype: undefined }],
+  ])('round-trips %s exactly', async (_, overrides) => {
+    const event = cloudEvent(overrides as Partial<CloudEventJson>);
+    await store.archive(event, position());
+    const { event: back } = (await store.get(event.source, event.id))!;
+    expect(back).toEqual(JSON.parse(JSON.stringify(event)));
+  });
+
+  it('keeps data sealed in the item and the attributes in clear', async () => {
+    const event = cloudEvent();
+    await store.archive(event, position());
+    const item = await rawItem(event.source, event.id);
+    expect(JSON.stringify(item)).not.toContain('ada@example.com');
+    expect(item.type.S).toBe(event.type);
+    expect(item.source.S).toBe(event.source);
+    expect(item.timeKey.S).toMatch(/^2024-05-01T10:00:00\.000Z#\d+$/);
+    const sealed = item.sealed.M!;
+    expect(sealed.alg.S).toBe('AES-256-GCM');
+    expect(sealed.field.S).toBe('data');
+    expect(sealed.iv.B).toHaveLength(12);
+    expect(sealed.tag.B).toHaveLength(16);
+    expect(sealed.wrappedKey.B!.length).toBeGreaterThan(32);
+    expect(sealed.keyId.S).toContain(emulators.kmsKeyId);
+    expect(item.attributes.M!.subject).toBeUndefined();
+    expect(item.attributes.M!.specversion.S).toBe('1.0');
+  });
+
+  it('answers duplicate for the same source + id and leaves the first item untouched', async () => {
+    const first = cloudEvent();
+    const firstPosition = position();
+    await store.archive(first, firstPosition);
+    const before = await rawItem(first.source, first.id);
+    const again = { ...first, type: 'com.example.orders.changed', data: { overwritten: true } };
+    expect(await store.archive(again, position())).toBe('duplicate');
+    expect(await rawItem(first.source, first.id)).toEqual(before);
+    expect(await store.get(first.source, first.id)).toMatchObject({ event: first, sequence: firstPosition.sequence });
+  });
+
+  it('keeps pairs apart whose source and id concatenate alike', async () => {
+    const id = randomUUID();
+    const a = cloudEvent({ source: `/a/${id}`, id: 'b', data: 'first' });
+    const b = cloudEvent({ source: '/a', id: `${id}/b`, data: 'second' });
+    expect(await store.archive(a, position())).toBe('stored');
+    expect(await store.archive(b, position())).toBe('stored');
+    expect((await store.get(a.source, a.id))!.event.data).toBe('first');
+    expect((await store.get(b.source, b.id))!.event.data).toBe('second');
+  });
+
+  it('stores an event whose source + id exceed the 2 KiB key limit', async () => {
+    const event = cloudEvent({ source: `/long/${'x'.repeat(3000)}` });
+    expect(await store.archive(event, position())).toBe('stored');
+    expect(await store.archive(event, position())).toBe('duplicate');
+    expect((await store.get(event.source, event.id))!.event).toEqual(event);
+  });
+
+  it('answers undefined for an unknown event', async () => {
+    await expect(store.get('/shop/orders', 'never-archived')).resolves.toBeUndefined();
+  });
+
+  describe('tampering in DynamoDB', () => {
+    async function tamper(event: CloudEventJson, attribute: 'ciphertext' | 'iv' | 'tag' | 'wrappedKey') {
+      const item = await rawItem(event.source, event.id);
+      const bytes = Buffer.from(item.sealed.M![attribute].B!);
+      bytes[bytes.length - 1] ^= 0x01;
+      await clients.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: TABLE,
+          Key: { pk: { S: itemKey(event.source, event.id) } },
+          UpdateExpression: 'SET sealed.#field = :bytes',
+          ExpressionAttributeNames: { '#field': attribute },
+          ExpressionAttributeValues: { ':bytes': { B: bytes } },
+        }),
+      );
+    }
+
+    it.each([
+      ['ciphertext', DecryptionFailure.authenticationFailed],
+      ['iv', DecryptionFailure.authenticationFailed],
+      ['tag', DecryptionFailure.authenticationFailed],
+      ['wrappedKey', DecryptionFailure.keyUnwrapRefused],
+    ] as const)('a flipped byte in %s makes get throw DecryptionError', async (attribute, reason) => {
+      const event = cloudEvent();
+      await store.archive(event, position());
+      await tamper(event, attribute);
+      const error = await store.get(event.source, event.id).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DecryptionError);
+      expect((error as DecryptionError).reason).toBe(reason);
+    });
+
+    it("sealed data copied onto another event's item does not open", async () => {
+      const [victim, donor] = [cloudEvent(), cloudEvent({ data: { attacker: true } })];
+      await store.archive(victim, position());
+      await store.archive(donor, position());
+      const donorItem = await rawItem(donor.source, donor.id);
+      await clients.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: TABLE,
+          Key: { pk: { S: itemKey(victim.source, victim.id) } },
+          UpdateExpression: 'SET sealed = :sealed',
+          ExpressionAttributeValues: { ':sealed': donorItem.sealed },
+        }),
+      );
+      await expect(store.get(victim.source, victim.id)).rejects.toBeInstanceOf(DecryptionError);
+    });
+  });
+
+  describe('KMS calls', () => {
+    let kms: LocalKms;
+    let kmsClient: KMSClient;
+    // A KMS of its own, so its call counts are this test's alone.
+    beforeAll(async () => {
+      kms = await startLocalKms({});
+      kmsClient = new KMSClient({ endpoint: kms.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    });
+    afterAll(async () => {
+      kmsClient.destroy();
+      await kms.close();
+    });
+
+    it('archives 1,000 events with one GenerateDataKey, and a cold reader reads them with one Decrypt', async () => {
+      const writer = new DynamoDbEventStore({
+        documents: clients.documents,
+        tableName: TABLE,
+        keys: createEventKeys({ kms: kmsClient, keyId: 'alias/switchyard' }),
+      });
+      const type = `com.example.bulk.${randomUUID()}`;
+      const events = Array.from({ length: 1000 }, (_, i) => cloudEvent({ type, data: { i } }));
+      for (let i = 0; i < events.length; i += 50) {
+        await Promise.all(events.slice(i, i + 50).map((event) => writer.archive(event, position())));
+      }
+      expect(kms.calls()).toEqual({ GenerateDataKey: 1 });
+
+      // The writer knows its own data key: reading back costs no Decrypt.
+      await writer.get(events[0].source, events[0].id);
+      expect(kms.calls()).toEqual({ GenerateDataKey: 1 });
+
+      const reader = new DynamoDbEventStore({
+        documents: clients.documents,
+        tableName: TABLE,
+        keys: createEventKeys({ kms: kmsClient, keyId: 'alias/switchyard' }),
+      });
+      const seen: unknown[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await reader.queryByType(type, { limit: 400, cursor });
+        seen.push(...page.events.map((stored) => stored.event.data));
+        cursor = page.cursor;
+      } while (cursor);
+      expect(seen).toHaveLength(1000);
+      expect(kms.calls()).toEqual({ GenerateDataKey: 1, Decrypt: 1 });
+    });
+  });
+
+  describe('queryByType', () => {
+    const type = `com.example.query.${randomUUID()}`;
+    const times = ['2024-01-01T00:00:00.000Z', '2024-01-02T00:00:00.000Z', '2024-01-03T00:00:00.000Z', '2024-01-04T00:00:00.000Z'];
+    const events = times.map((time, i) => cloudEvent({ type, time, data: { i } }));
+
+    beforeAll(async () => {
+      // Archived out of time order: the index orders them.
+      for (const event of [...events].reverse()) await store.archive(event, position());
+      // Another type in the same range must not appear.
+      await store.archive(cloudEvent({ type: `${type}.other`, time: times[1] }), position());
+    });
+
+    const ids = (page: { events: { event: CloudEventJson }[] }) => page.events.map((stored) => stored.event.id);
+
+    it('lists events of one type by time, oldest first', async () => {
+      const page = await store.queryByType(type);
+      expect(ids(page)).toEqual(events.map((e) => e.id));
+      expect(page.events[2].event.data).toEqual({ i: 2 });
+    });
+
+    it('lists newest first when asked', async () => {
+      expect(ids(await store.queryByType(type, { descending: true }))).toEqual(events.map((e) => e.id).reverse());
+    });
+
+    it('bounds by time: from inclusive, to exclusive', async () => {
+      expect(ids(await store.queryByType(type, { from: times[1], to: times[3] }))).toEqual([events[1].id, events[2].id]);
+      expect(ids(await store.queryByType(type, { from: new Date(times[2]) }))).toEqual([events[2].id, events[3].id]);
+      expect(ids(await store.queryByType(type, { to: '2024-01-02T00:00:00Z' }))).toEqual([events[0].id]);
+    });
+
+    it('pages with a cursor', async () => {
+      const first = await store.queryByType(type, { limit: 3 });
+      expect(ids(first)).toEqual(events.slice(0, 3).map((e) => e.id));
+      expect(first.cursor).toEqual(expect.any(String));
+      const second = await store.queryByType(type, { limit: 3, cursor: first.cursor });
+      expect(ids(second)).toEqual([events[3].id]);
+      expect(second.cursor).toBeUndefined();
+    });
+
+    it('orders an event without time by its arrival time', async () => {
+      const untimed = `com.example.untimed.${randomUUID()}`;
+      const late = cloudEvent({ type: untimed, time: undefined });
+      const early = cloudEvent({ type: untimed, time: '2020-06-01T00:00:00+02:00' });
+      await store.archive(late, position({ arrivedAt: '2021-01-01T00:00:00.000Z' }));
+      await store.archive(early, position());
+      expect(ids(await store.queryByType(untimed))).toEqual([early.id, late.id]);
+    });
+
+    it.each([
+      [{ limit: 0 }, 'limit', /limit must be an integer from 1 to 1000, got 0/],
+      [{ limit: 1001 }, 'limit', /got 1001/],
+      [{ from: 'yesterday' }, 'from', /from must be an ISO 8601 time, got "yesterday"/],
+      [{ from: times[2], to: times[1] }, 'to', /is before from/],
+      [{ cursor: 'bm90IGEgY3Vyc29y' }, 'cursor', /not one this store issued/],
+    ])('refuses %j', async (options, field, message) => {
+      const error = await store.queryByType(type, options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidQueryError);
+      expect((error as InvalidQueryError).field).toBe(field);
+      expect((error as Error).message).toMatch(message);
+    });
+
+    it("refuses another type's cursor", async () => {
+      const { cursor } = await store.queryByType(type, { limit: 1 });
+      await expect(store.queryByType(`${type}.other`, { cursor })).rejects.toThrow(/belongs to a query of type/);
+    });
+  });
+});
