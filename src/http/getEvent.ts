@@ -1,0 +1,44 @@
+import { DecryptionError } from '../crypto/errors';
+import { HttpError } from './HttpError';
+import type { ProducerTokens } from './ProducerTokens';
+import type { HttpRequest, HttpResponse } from './types';
+import type { CloudEventJson } from '../events/types';
+
+export interface GetEventDependencies {
+  tokens: ProducerTokens;
+  store: { get(source: string, id: string): Promise<{ event: CloudEventJson; sequence: string; shard: string } | undefined> };
+}
+
+/**
+ * `GET /events/{id}?source=<source>`: the stored event, decrypted, in structured mode. An event is named by
+ * source + id (ids are only unique per source), so `source` is required. Its stream position is in headers.
+ */
+export async function getEvent(request: HttpRequest, id: string, deps: GetEventDependencies): Promise<HttpResponse> {
+  await deps.tokens.authenticate(request.headers.authorization);
+  const source = request.query.source;
+  if (!source) {
+    throw new HttpError(400, 'invalid_request', 'query parameter source is required', [
+      { index: 0, field: 'source', message: 'required: GET /events/{id}?source=<source>' },
+    ]);
+  }
+  let stored;
+  try {
+    stored = await deps.store.get(source, id);
+  } catch (error) {
+    // Ciphertext that fails authentication was altered at rest: refuse it, and say so, rather than guess.
+    if (error instanceof DecryptionError) {
+      throw new HttpError(500, 'event_unreadable', 'the stored event failed its integrity check and cannot be served', undefined, {}, { cause: error });
+    }
+    throw error;
+  }
+  if (!stored) throw new HttpError(404, 'not_found', `no event with source ${JSON.stringify(source)} and id ${JSON.stringify(id)}`);
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'application/cloudevents+json',
+      'switchyard-sequence': stored.sequence,
+      'switchyard-shard': stored.shard,
+    },
+    body: JSON.stringify(stored.event),
+  };
+}

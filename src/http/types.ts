@@ -1,0 +1,19 @@
+/** A request as the routes see it, whichever front (API Gateway or the local bus) received it. */
+export interface HttpRequest {
+  method: string;
+  path: string;
+  /** Header names lower-cased. */
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+  body: Buffer;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}

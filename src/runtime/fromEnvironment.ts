@@ -1,0 +1,48 @@
+import { createAwsClients, type AwsClients } from '../config/awsClients';
+import { ENV, intEnv, requireEnv } from '../config/environment';
+import { createEventKeys } from '../crypto';
+import { DEFAULT_MAX_EVENT_BYTES } from '../events/constants';
+import { acceptEvents } from '../ingest/acceptEvents';
+import type { ApiDependencies } from '../http/routeRequest';
+import { ProducerTokens, type ProducerTokenSource } from '../http/ProducerTokens';
+import { DynamoDbEventStore, IngestDedupe } from '../store';
+import type { LogSink } from './types';
+
+/**
+ * Builds what each function needs from its environment variables, once per process (Lambda module scope,
+ * or the local bus after it pointed the variables at the emulators). Missing settings fail here, at start.
+ */
+export function eventStoreFromEnvironment(env: NodeJS.ProcessEnv, clients: AwsClients = createAwsClients(env)): DynamoDbEventStore {
+  return new DynamoDbEventStore({
+    documents: clients.documents,
+    tableName: requireEnv(ENV.eventTableName, env),
+    keys: createEventKeys({ kms: clients.kms, keyId: requireEnv(ENV.kmsKeyId, env) }),
+  });
+}
+
+/** The HTTP API's dependencies: producer tokens, limits, the accept path and the store for reads. */
+export function ingestApiFromEnvironment(env: NodeJS.ProcessEnv, log: LogSink): ApiDependencies {
+  const clients = createAwsClients(env);
+  const streamName = requireEnv(ENV.eventStreamName, env);
+  const dedupe = new IngestDedupe({
+    documents: clients.documents,
+    tableName: requireEnv(ENV.idempotencyTableName, env),
+    windowSeconds: intEnv(ENV.dedupeWindowSeconds, 86_400, env),
+  });
+  return {
+    tokens: new ProducerTokens(producerTokenSource(env, clients)),
+    limits: { maxEventBytes: intEnv(ENV.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, env) },
+    accept: (events) => acceptEvents(events, { kinesis: clients.kinesis, streamName, dedupe, warn: log.warn }),
+    store: eventStoreFromEnvironment(env, clients),
+    onError: (error, request) => log.error('unexpected error', { ...request, error }),
+  };
+}
+
+/** A secret of per-producer tokens in AWS, one token locally, or none (an open local bus). */
+function producerTokenSource(env: NodeJS.ProcessEnv, clients: AwsClients): ProducerTokenSource {
+  const secretId = env[ENV.producerTokensSecretId];
+  if (secretId) return { kind: 'secretsManager', client: clients.secretsManager, secretId };
+  const token = env[ENV.producerToken];
+  if (token) return { kind: 'static', token };
+  return { kind: 'open' };
+}
