@@ -21,12 +21,12 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 
 async function post(body: string | Buffer, headers: Record<string, string>) {
   const response = await fetch(`${bus.url}/events`, { method: 'POST', headers: { ...auth, ...headers }, body });
-  return { status: response.status, headers: response.headers, body: await response.json() };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
 }
 
 async function getStored(id: string, source: string) {
   const response = await fetch(`${bus.url}/events/${encodeURIComponent(id)}?source=${encodeURIComponent(source)}`, { headers: auth });
-  return { status: response.status, headers: response.headers, body: await response.json() };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
 }
 
 const archived = (id: string, source: string) =>
@@ -120,7 +120,7 @@ describe('POST /events → Kinesis → event store (local bus)', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('not_found');
     const health = await fetch(`${bus.url}/health`);
-    expect(await health.json()).toEqual({ status: 'ok' });
+    expect((await health.json()) as unknown).toEqual({ status: 'ok' });
   });
 
   it('refuses to serve a stored event whose ciphertext was tampered with', async () => {

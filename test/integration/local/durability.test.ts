@@ -29,7 +29,7 @@ it('serves every 202-acknowledged event after SIGKILL and a restart on the same 
         body: JSON.stringify(events),
       });
       if (response.status !== 202) return;
-      const body = await response.json();
+      const body = (await response.json()) as { accepted: { id: string; source: string; sequence: string }[] };
       if (!killed) acknowledged.push(...body.accepted);
     } catch {
       // The connection died with the process: not acknowledged, so no promise was made.
@@ -51,7 +51,7 @@ it('serves every 202-acknowledged event after SIGKILL and a restart on the same 
         return response.status === 200 ? response : undefined;
       }, 30_000);
       expect(stored.headers.get('switchyard-sequence')).toBe(sequence);
-      expect((await stored.json()).id).toBe(id);
+      expect(((await stored.json()) as { id: string }).id).toBe(id);
     }
   } finally {
     second.child.kill('SIGTERM');

@@ -1,0 +1,147 @@
+import { RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { checkNonEmpty } from './propChecks';
+import { SwitchyardKey } from './SwitchyardKey';
+
+/** The routes of the HTTP API (DESIGN "HTTP API"), all served by the ingest function. */
+export const INGEST_ROUTES = [
+  { method: apigw.HttpMethod.POST, path: '/events' },
+  { method: apigw.HttpMethod.GET, path: '/events/{id}' },
+  { method: apigw.HttpMethod.GET, path: '/health' },
+] as const;
+
+/** Stage throttling of the API. */
+export interface IngestApiThrottle {
+  /** Steady-state requests per second, 1 to 10000 (the API Gateway account quota). */
+  readonly rateLimit: number;
+  /** Burst of requests, an integer from 1 to 5000 (the API Gateway account quota). */
+  readonly burstLimit: number;
+}
+
+/** Props of {@link IngestApi}. */
+export interface IngestApiProps {
+  /** The function behind every route (ingest). */
+  readonly handler: lambda.IFunction;
+  /**
+   * Name of the API.
+   * @default - the construct path
+   */
+  readonly apiName?: string;
+  /**
+   * Throttling of the `$default` stage; requests beyond it get 429 from API Gateway.
+   * @default { rateLimit: 500, burstLimit: 1000 }
+   */
+  readonly throttle?: IngestApiThrottle;
+  /**
+   * Key the access-log group is encrypted with. Its key policy must let CloudWatch Logs use it
+   * (see `SwitchyardKey.allowCloudWatchLogs`).
+   * @default - a new key with rotation enabled, usable by CloudWatch Logs
+   */
+  readonly accessLogEncryptionKey?: kms.IKey;
+  /**
+   * How long access logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly accessLogRetention?: logs.RetentionDays;
+  /**
+   * What happens to the access-log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The producers' HTTPS front: an API Gateway HTTP API whose routes `POST /events`,
+ * `GET /events/{id}` and `GET /health` go to the ingest function (payload format 2.0), with a
+ * throttled `$default` stage writing JSON access logs to a KMS-encrypted log group.
+ * Producers authenticate with bearer tokens that the ingest function checks.
+ */
+export class IngestApi extends Construct {
+  /** The HTTP API. */
+  public readonly api: apigw.HttpApi;
+  /** The auto-deployed `$default` stage. */
+  public readonly stage: apigw.HttpStage;
+  /** The access-log group. */
+  public readonly accessLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: IngestApiProps) {
+    super(scope, id);
+    checkNonEmpty(this, 'apiName', props.apiName);
+    const throttle = props.throttle ?? { rateLimit: 500, burstLimit: 1000 };
+    this.checkThrottle(throttle);
+
+    let logKey = props.accessLogEncryptionKey;
+    if (!logKey) {
+      const ownKey = new SwitchyardKey(this, 'LogKey', { description: 'Switchyard API access logs' });
+      ownKey.allowCloudWatchLogs();
+      logKey = ownKey.key;
+    }
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: logKey,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    this.api = new apigw.HttpApi(this, 'Api', {
+      apiName: props.apiName,
+      description: 'Switchyard ingest: CloudEvents in, over HTTPS',
+      createDefaultStage: false,
+    });
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTimeEpoch',
+            method: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            path: '$context.path',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            responseLatency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    const integration = new HttpLambdaIntegration('Ingest', props.handler);
+    for (const route of INGEST_ROUTES) {
+      const [created] = this.api.addRoutes({ path: route.path, methods: [route.method], integration });
+      Validations.of(created).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Producers authenticate with bearer tokens (Secrets Manager, PRODUCER_TOKENS_SECRET_ID) checked by the ingest function, which answers 401 itself; GET /health is public by design. IAM or JWT authorizers come with a later issue.',
+      });
+    }
+  }
+
+  /** Base URL of the API, ending with `/` (`https://<id>.execute-api.<region>.amazonaws.com/`). */
+  public get url(): string {
+    return this.stage.url;
+  }
+
+  private checkThrottle(throttle: IngestApiThrottle): void {
+    const { rateLimit, burstLimit } = throttle;
+    if (!Token.isUnresolved(rateLimit) && !(rateLimit >= 1 && rateLimit <= 10000)) {
+      throw new Error(`${this.node.path}: throttle.rateLimit must be between 1 and 10000 requests per second, got ${rateLimit}`);
+    }
+    if (!Token.isUnresolved(burstLimit) && !(Number.isInteger(burstLimit) && burstLimit >= 1 && burstLimit <= 5000)) {
+      throw new Error(`${this.node.path}: throttle.burstLimit must be an integer between 1 and 5000, got ${burstLimit}`);
+    }
+  }
+}

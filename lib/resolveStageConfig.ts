@@ -1,0 +1,170 @@
+/**
+ * The per-stage settings kept in `cdk.json` under `context.stages`, and the function that picks the
+ * one named by `-c stage=<name>`. Shapes and types are checked here (a typo in a key is an error, not
+ * a silent default); ranges are checked by the constructs that use each value.
+ */
+
+/** How a stage's stateful resources (key, stream, tables, bucket, logs, secret) leave the stack. */
+export const STAGE_REMOVAL_POLICIES = ['retain', 'destroy'] as const;
+export type StageRemovalPolicy = (typeof STAGE_REMOVAL_POLICIES)[number];
+
+/** One stage of the bus, as written in `cdk.json` → `context.stages.<name>`. */
+export interface StageConfig {
+  /** Shards of the Kinesis stream (1 to 500). */
+  readonly shardCount: number;
+  /** Retention of the Kinesis stream in hours (24 to 8760). */
+  readonly retentionHours: number;
+  /**
+   * Largest accepted event in bytes (`MAX_EVENT_BYTES`), 1 to 1048576 (a Kinesis record).
+   * @default 262144
+   */
+  readonly maxEventBytes?: number;
+  /**
+   * How long a source + id pair is remembered for dedupe, in seconds (`DEDUPE_WINDOW_SECONDS`),
+   * 60 to 2592000 (30 days).
+   * @default 86400
+   */
+  readonly dedupeWindowSeconds?: number;
+  /**
+   * `retain` keeps the key, stream, tables, bucket, secret and logs when the stack is deleted;
+   * `destroy` deletes them (and empties the buckets) — for throwaway stages such as `ci` and `dev`.
+   * @default 'retain'
+   */
+  readonly removalPolicy?: StageRemovalPolicy;
+  /**
+   * Retention of the functions' and the API's log groups, in days; one of CloudWatch Logs' values
+   * (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, ...).
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * API Gateway throttling of the ingest API.
+   * @default { rateLimit: 500, burstLimit: 1000 }
+   */
+  readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Reserved concurrency of the ingest function.
+   * @default - none
+   */
+  readonly ingestReservedConcurrency?: number;
+  /**
+   * Reserved concurrency of the archive function.
+   * @default - none
+   */
+  readonly archiveReservedConcurrency?: number;
+  /**
+   * Retries of a failing archive batch (0 to 10000) before its records go to the on-failure queue.
+   * @default 10
+   */
+  readonly archiveRetryAttempts?: number;
+  /**
+   * Oldest record the archive mapping still processes, in hours (1 to 168), then the on-failure queue.
+   * @default - the stream's retention, at most 168
+   */
+  readonly archiveMaxRecordAgeHours?: number;
+  /**
+   * AWS account of the stage.
+   * @default - the CLI's account (CDK_DEFAULT_ACCOUNT), or environment-agnostic
+   */
+  readonly account?: string;
+  /**
+   * AWS region of the stage.
+   * @default - the CLI's region (CDK_DEFAULT_REGION), or environment-agnostic
+   */
+  readonly region?: string;
+}
+
+/** A stage name becomes part of the stack name `Switchyard-<stage>`. */
+const STAGE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+
+type FieldKind = 'number' | 'string' | 'removalPolicy' | 'throttle';
+const FIELDS: Record<keyof StageConfig, { kind: FieldKind; required?: boolean }> = {
+  shardCount: { kind: 'number', required: true },
+  retentionHours: { kind: 'number', required: true },
+  maxEventBytes: { kind: 'number' },
+  dedupeWindowSeconds: { kind: 'number' },
+  removalPolicy: { kind: 'removalPolicy' },
+  logRetentionDays: { kind: 'number' },
+  apiThrottle: { kind: 'throttle' },
+  ingestReservedConcurrency: { kind: 'number' },
+  archiveReservedConcurrency: { kind: 'number' },
+  archiveRetryAttempts: { kind: 'number' },
+  archiveMaxRecordAgeHours: { kind: 'number' },
+  account: { kind: 'string' },
+  region: { kind: 'string' },
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkField(where: string, key: string, kind: FieldKind, value: unknown): void {
+  const fail = (expected: string) => {
+    throw new Error(`${where}.${key} must be ${expected}, got ${JSON.stringify(value)}`);
+  };
+  switch (kind) {
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) fail('a number');
+      return;
+    case 'string':
+      if (typeof value !== 'string' || value === '') fail('a non-empty string');
+      return;
+    case 'removalPolicy':
+      if (!STAGE_REMOVAL_POLICIES.includes(value as StageRemovalPolicy)) {
+        fail(`one of ${STAGE_REMOVAL_POLICIES.map((p) => `"${p}"`).join(', ')}`);
+      }
+      return;
+    case 'throttle':
+      if (
+        !isRecord(value) ||
+        typeof value.rateLimit !== 'number' ||
+        typeof value.burstLimit !== 'number' ||
+        Object.keys(value).some((k) => k !== 'rateLimit' && k !== 'burstLimit')
+      ) {
+        fail('{ "rateLimit": <number>, "burstLimit": <number> }');
+      }
+      return;
+  }
+}
+
+/**
+ * Returns the configuration of `stage` from the `stages` context object of `cdk.json`.
+ * @throws when no stage is given (saying `-c stage=<name>`), when the stage is unknown (listing the
+ * known ones), or when its configuration has a missing, mistyped or unknown key.
+ */
+export function resolveStageConfig(stages: unknown, stage: unknown): StageConfig {
+  if (!isRecord(stages) || Object.keys(stages).length === 0) {
+    throw new Error('cdk.json has no stages: add a "stages" object to its "context", e.g. { "dev": { "shardCount": 1, "retentionHours": 24 } }');
+  }
+  const known = Object.keys(stages).sort();
+  if (stage === undefined || stage === null || stage === '') {
+    throw new Error(`no stage given: run cdk with -c stage=<name>, where <name> is one of: ${known.join(', ')}`);
+  }
+  if (typeof stage !== 'string' || !STAGE_NAME.test(stage)) {
+    throw new Error(
+      `stage must be a letter followed by up to 63 letters, digits or hyphens, got ${JSON.stringify(stage)}`,
+    );
+  }
+  if (!Object.prototype.hasOwnProperty.call(stages, stage)) {
+    throw new Error(`unknown stage "${stage}": known stages are ${known.join(', ')} (cdk.json context.stages)`);
+  }
+  const config = stages[stage];
+  const where = `stages.${stage}`;
+  if (!isRecord(config)) {
+    throw new Error(`${where} must be an object, got ${JSON.stringify(config)}`);
+  }
+  for (const key of Object.keys(config)) {
+    if (!(key in FIELDS)) {
+      throw new Error(`${where}: unknown key "${key}"; known keys are ${Object.keys(FIELDS).join(', ')}`);
+    }
+  }
+  for (const [key, field] of Object.entries(FIELDS)) {
+    const value = config[key];
+    if (value === undefined) {
+      if (field.required) throw new Error(`${where}.${key} is required`);
+      continue;
+    }
+    checkField(where, key, field.kind, value);
+  }
+  return config as unknown as StageConfig;
+}
