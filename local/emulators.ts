@@ -19,6 +19,8 @@ export interface Emulators {
   endpoints: EmulatorEndpoints;
   /** The local KMS key's id, to pass as `KMS_KEY_ID`. */
   kmsKeyId: string;
+  /** KMS requests served so far, per operation (the benchmarks count them). */
+  kmsCalls(): Record<string, number>;
   /** Environment variables that point the AWS SDK (and so the handlers) at these emulators. */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -87,6 +89,7 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
   return {
     endpoints,
     kmsKeyId: kms.keyId,
+    kmsCalls: () => kms.calls(),
     env: emulatorEnv(endpoints),
     close: async () => {
       await Promise.all([closeServer(dynamo), closeServer(kinesis), s3.close(), kms.close()]);

@@ -21,8 +21,7 @@ export function eventStoreFromEnvironment(env: NodeJS.ProcessEnv, clients: AwsCl
 }
 
 /** The HTTP API's dependencies: producer tokens, limits, the accept path and the store for reads. */
-export function ingestApiFromEnvironment(env: NodeJS.ProcessEnv, log: LogSink): ApiDependencies {
-  const clients = createAwsClients(env);
+export function ingestApiFromEnvironment(env: NodeJS.ProcessEnv, log: LogSink, clients: AwsClients = createAwsClients(env)): ApiDependencies {
   const streamName = requireEnv(ENV.eventStreamName, env);
   const dedupe = new IngestDedupe({
     documents: clients.documents,
