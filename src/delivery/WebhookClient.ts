@@ -1,0 +1,258 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import axios, { type AxiosInstance } from 'axios';
+import { DEFAULT_MAX_SOCKETS_PER_HOST, DEFAULT_USER_AGENT, MAX_DRAINED_BODY_BYTES } from './constants';
+import { classifyStatus } from './classifyStatus';
+import { describeUrl } from './describeUrl';
+import { errorMessage } from './errorMessage';
+import { TransportError } from './errors';
+import { failureOutcome } from './failureOutcome';
+import { FAILURE_REASON, type DeliveryOutcome } from './types';
+
+/** How webhook and token requests leave the process. */
+export interface WebhookClientOptions {
+  /**
+   * Allow private, loopback, link-local and metadata addresses (10/8, 127/8, 169.254/16, fc00::/7, ::1 …).
+   * True only for the local bus, whose receivers live on loopback; in AWS such targets are refused (SSRF),
+   * whatever the hostname resolves to, and the refusal is a dead letter rather than a retry.
+   * @default false
+   */
+  allowPrivateNetworks?: boolean;
+  /**
+   * Refuse `http:` URLs. The signature protects integrity only; payloads and OAuth bearer tokens would cross
+   * the internet in clear, so AWS mode wants TLS unless a deployment opts out on purpose.
+   * @default !allowPrivateNetworks (https only in AWS mode, http allowed on the local bus)
+   */
+  requireHttps?: boolean;
+  /** Keep-alive sockets per origin. @default 64 */
+  maxSocketsPerHost?: number;
+  /** `User-Agent` of every request. @default 'Switchyard-Webhooks/0.1' */
+  userAgent?: string;
+  /** Wall clock, for `Retry-After` dates. @default Date.now */
+  now?: () => number;
+}
+
+/** One POST. */
+export interface HttpRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string | Buffer;
+  /** Deadline for the whole exchange: connect, send, status and draining the body. */
+  timeoutMs: number;
+  /** Keep up to this many bytes of the response body (the rest is drained and dropped). @default 0 */
+  keepBodyBytes?: number;
+}
+
+/** What came back. Header names are lower-case. */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+interface Agents {
+  http: HttpAgent;
+  https: HttpsAgent;
+}
+
+/** request-filtering-agent reports a refused address with this text (it sets no error code). */
+const REFUSED_ADDRESS = /DNS lookup (\S*?)\(.*is not allowed/;
+/** Node's codes for a header name or value it will not send. */
+const INVALID_HEADER_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_HTTP_INVALID_HEADER_VALUE']);
+
+/**
+ * POSTs webhooks over keep-alive connections (one pool per client, reused across deliveries), never follows
+ * redirects, never uses an environment proxy (which would bypass the address check), and bounds every
+ * exchange by a deadline. In AWS mode (`allowPrivateNetworks: false`) connections go through
+ * request-filtering-agent, which checks the address actually connected to, after DNS, so a public name
+ * pointing at 169.254.169.254 is refused as well.
+ */
+export class WebhookClient {
+  readonly allowPrivateNetworks: boolean;
+  readonly requireHttps: boolean;
+  private readonly maxSockets: number;
+  private readonly userAgent: string;
+  private readonly now: () => number;
+  private readonly axios: AxiosInstance;
+  private agents?: Promise<Agents>;
+
+  constructor(options: WebhookClientOptions = {}) {
+    this.allowPrivateNetworks = options.allowPrivateNetworks ?? false;
+    this.requireHttps = options.requireHttps ?? !this.allowPrivateNetworks;
+    this.maxSockets = options.maxSocketsPerHost ?? DEFAULT_MAX_SOCKETS_PER_HOST;
+    this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+    this.now = options.now ?? Date.now;
+    this.axios = axios.create({
+      maxRedirects: 0,
+      validateStatus: () => true,
+      proxy: false,
+      decompress: false,
+      responseType: 'stream',
+      maxBodyLength: Infinity,
+      // Bodies are sent byte for byte as signed: no JSON or form re-encoding, no guessed content type.
+      transformRequest: [(data: unknown) => data],
+    });
+  }
+
+  /** POSTs a delivery and classifies the answer. Never throws. */
+  async post(request: HttpRequest): Promise<DeliveryOutcome> {
+    const started = performance.now();
+    try {
+      const response = await this.exchange(request);
+      return classifyStatus(response.status, response.headers['retry-after'], elapsed(started), this.now());
+    } catch (error) {
+      return failureOutcome(error, elapsed(started));
+    }
+  }
+
+  /**
+   * One POST, answered with any status.
+   * @throws TransportError when no status came back: `invalid_target` or `ssrf_refused` (not retryable),
+   *   `timeout` or `connection` (retryable).
+   */
+  async exchange(request: HttpRequest): Promise<HttpResponse> {
+    const url = this.checkUrl(request.url);
+    const agents = await this.agentsFor();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, request.timeoutMs);
+    try {
+      const response = await this.axios.request<Readable>({
+        url: url.href,
+        method: 'POST',
+        headers: {
+          'user-agent': this.userAgent,
+          // `false` stops axios from labelling a body without a type as a form (an empty binary-mode body).
+          ...(hasHeader(request.headers, 'content-type') ? {} : { 'content-type': false }),
+          ...request.headers,
+        },
+        data: request.body,
+        signal: controller.signal,
+        httpAgent: agents.http,
+        httpsAgent: agents.https,
+      });
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined && value !== null) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+      }
+      let body: Buffer = Buffer.alloc(0);
+      try {
+        body = await drain(response.data, request.keepBodyBytes ?? 0);
+      } catch (error) {
+        // The status is in; a body cut short only matters to callers that asked to keep it.
+        if ((request.keepBodyBytes ?? 0) > 0) throw error;
+      }
+      return { status: response.status, headers, body };
+    } catch (error) {
+      throw this.transportError(error, url, timedOut, request.timeoutMs);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes idle keep-alive sockets; in-flight requests finish. */
+  async destroy(): Promise<void> {
+    const agents = await this.agents;
+    agents?.http.destroy();
+    agents?.https.destroy();
+  }
+
+  private checkUrl(raw: string): URL {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new TransportError('target URL is not a valid absolute URL', FAILURE_REASON.invalidTarget, false);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new TransportError(`target URL scheme "${url.protocol}" is not allowed; use https`, FAILURE_REASON.invalidTarget, false);
+    }
+    if (url.protocol === 'http:' && this.requireHttps) {
+      throw new TransportError(
+        `plain http is refused for ${describeUrl(url)}: use https (requireHttps is on, the default in AWS mode)`,
+        FAILURE_REASON.invalidTarget,
+        false,
+      );
+    }
+    return url;
+  }
+
+  private agentsFor(): Promise<Agents> {
+    this.agents ??= this.createAgents();
+    return this.agents;
+  }
+
+  private async createAgents(): Promise<Agents> {
+    const common = { keepAlive: true, maxSockets: this.maxSockets };
+    if (this.allowPrivateNetworks) return { http: new HttpAgent(common), https: new HttpsAgent(common) };
+    // Loaded only in AWS mode: request-filtering-agent is ESM-only.
+    const { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } = await import('request-filtering-agent');
+    const filter = { allowPrivateIPAddress: false, allowMetaIPAddress: false };
+    return { http: new RequestFilteringHttpAgent({ ...common, ...filter }), https: new RequestFilteringHttpsAgent({ ...common, ...filter }) };
+  }
+
+  private transportError(error: unknown, url: URL, timedOut: boolean, timeoutMs: number): TransportError {
+    if (error instanceof TransportError) return error;
+    const target = describeUrl(url);
+    if (timedOut) {
+      return new TransportError(`no complete answer from ${target} within ${timeoutMs} ms`, FAILURE_REASON.timeout, true, { cause: error });
+    }
+    const message = errorMessage(error);
+    const refused = REFUSED_ADDRESS.exec(message);
+    if (refused) {
+      const address = refused[1] || url.hostname;
+      return new TransportError(
+        `refused to connect to ${target}: ${address} is a private, loopback, link-local or metadata address (allowPrivateNetworks is off in AWS mode)`,
+        FAILURE_REASON.ssrfRefused,
+        false,
+        { cause: error },
+      );
+    }
+    const code = codeOf(error);
+    if (code !== undefined && INVALID_HEADER_CODES.has(code)) {
+      return new TransportError(`request to ${target} has an invalid header: ${message}`, FAILURE_REASON.invalidTarget, false, { cause: error });
+    }
+    return new TransportError(`request to ${target} failed${code ? ` (${code})` : ''}: ${message}`, FAILURE_REASON.connection, true, { cause: error });
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Reads the body to its end, so the socket returns to the keep-alive pool, keeping the first `keepBytes`.
+ * Past MAX_DRAINED_BODY_BYTES the stream is destroyed instead: losing one socket is cheaper.
+ */
+async function drain(stream: Readable, keepBytes: number): Promise<Buffer> {
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let seen = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    seen += chunk.length;
+    if (keptBytes < keepBytes) {
+      const part = chunk.subarray(0, keepBytes - keptBytes);
+      kept.push(part);
+      keptBytes += part.length;
+    }
+    if (seen > MAX_DRAINED_BODY_BYTES) {
+      stream.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(kept);
+}
