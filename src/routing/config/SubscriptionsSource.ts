@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { SubscriptionsConfig } from '../subscriptionTypes';
+import { DEFAULT_REFRESH_INTERVAL_SECONDS } from './constants';
+import { InvalidSubscriptionsError, SubscriptionsConfigError, SubscriptionsUnavailableError } from './errors';
+import { parseSubscriptionsFile } from './parseSubscriptionsFile';
+import type { ConfigError } from './types';
+
+/** Options of {@link SubscriptionsSource}. */
+export interface SubscriptionsSourceOptions {
+  /** Client of the bucket (the local bus passes one bound to its S3 emulator). */
+  s3: S3Client;
+  bucket: string;
+  /** Object key of the file, e.g. `subscriptions.json`. */
+  key: string;
+  /** Seconds between checks for a new version; `current()` within this interval answers from memory. @default 10 */
+  refreshIntervalSeconds?: number;
+  /** Subscriptions allowed in the file. @default 1000 */
+  maxSubscriptions?: number;
+  /** Environment of the PageUp format's default webhook secret. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * A new version was refused; the last valid one keeps serving. Called once per refused version (the
+   * engine logs the errors and emits a metric).
+   */
+  onInvalid?: (errors: readonly ConfigError[], etag: string | undefined) => void;
+  /** A new valid version is being served, the first one included (the engine recompiles its matcher). */
+  onChange?: (config: SubscriptionsConfig, etag: string | undefined) => void;
+  /** The file could not be read (S3 error, object gone) while a valid version keeps serving. */
+  onError?: (error: SubscriptionsConfigError) => void;
+  /** Clock in milliseconds, for tests. @default Date.now */
+  now?: () => number;
+}
+
+/** What one check of S3 found. */
+type Fetched =
+  | { kind: 'unchanged' }
+  | { kind: 'body'; text: string; etag: string | undefined }
+  | { kind: 'failed'; error: SubscriptionsUnavailableError };
+
+/**
+ * subscriptions.json as the engine sees it: loaded from S3, re-checked at most every
+ * `refreshIntervalSeconds` with a conditional GET on the last ETag (an unchanged file is neither downloaded
+ * nor parsed), validated, and kept. A new version that is invalid is refused (`onInvalid`) and the last valid
+ * one keeps serving; until a valid version was ever loaded, `current()` throws.
+ */
+export class SubscriptionsSource {
+  private readonly options: SubscriptionsSourceOptions;
+  private readonly intervalMs: number;
+  private readonly now: () => number;
+  private config?: SubscriptionsConfig;
+  private configEtag?: string;
+  /** ETag and content hash of the last version downloaded, valid or not: it is not parsed again. */
+  private seenEtag?: string;
+  private seenHash?: string;
+  /** Why there is no config to serve (only meaningful while `config` is undefined). */
+  private failure?: SubscriptionsConfigError;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private refreshing?: Promise<void>;
+
+  constructor(options: SubscriptionsSourceOptions) {
+    this.options = options;
+    this.intervalMs = (options.refreshIntervalSeconds ?? DEFAULT_REFRESH_INTERVAL_SECONDS) * 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The config to route with. Checks S3 first when the interval has passed. Throws an
+   * `InvalidSubscriptionsError` (with every error) or a `SubscriptionsUnavailableError` while no valid
+   * version was ever loaded.
+   */
+  async current(): Promise<SubscriptionsConfig> {
+    if (this.now() - this.checkedAt >= this.intervalMs) await this.refresh();
+    if (this.config !== undefined) return this.config;
+    throw this.failure ?? new SubscriptionsUnavailableError(this.options.bucket, this.options.key, 'not loaded yet');
+  }
+
+  /** Checks S3 now, whatever the interval; concurrent calls share one request. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.check().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  /** ETag of the version being served, if any. */
+  get etag(): string | undefined {
+    return this.configEtag;
+  }
+
+  private async check(): Promise<void> {
+    const fetched = await this.fetch();
+    // A read failure with nothing to serve is retried on the next call instead of after the interval:
+    // there is nothing better to do, and refresh() keeps it to one request at a time.
+    if (!(fetched.kind === 'failed' && this.config === undefined)) this.checkedAt = this.now();
+    if (fetched.kind === 'unchanged') return;
+    if (fetched.kind === 'failed') {
+      if (this.config === undefined) this.failure = fetched.error;
+      else this.options.onError?.(fetched.error);
+      return;
+    }
+    const hash = createHash('sha256').update(fetched.text).digest('hex');
+    const sameContent = hash === this.seenHash;
+    this.seenEtag = fetched.etag;
+    this.seenHash = hash;
+    // Same bytes under a new ETag (a re-upload; SSE-KMS ETags are not content hashes): nothing changed.
+    if (sameContent) {
+      if (this.config !== undefined) this.configEtag = fetched.etag;
+      return;
+    }
+    const result = this.parse(fetched.text);
+    if (!result.ok) {
+      if (this.config === undefined) this.failure = new InvalidSubscriptionsError(result.errors, fetched.etag);
+      this.options.onInvalid?.(result.errors, fetched.etag);
+      return;
+    }
+    this.config = result.config;
+    this.configEtag = fetched.etag;
+    this.failure = undefined;
+    this.options.onChange?.(result.config, fetched.etag);
+  }
+
+  private parse(text: string) {
+    try {
+      return parseSubscriptionsFile(text, { maxSubscriptions: this.options.maxSubscriptions, env: this.options.env });
+    } catch (error) {
+      // parseSubscriptionsFile does not throw on any input; should a bug make it, the file is refused, not the engine.
+      return { ok: false as const, errors: [{ path: '', message: `could not be checked: ${(error as Error).message}` }] };
+    }
+  }
+
+  private async fetch(): Promise<Fetched> {
+    const { s3, bucket, key } = this.options;
+    try {
+      const response = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, ...(this.seenEtag !== undefined ? { IfNoneMatch: this.seenEtag } : {}) }),
+      );
+      if (response.Body === undefined) throw new Error('the response has no body');
+      return { kind: 'body', text: await response.Body.transformToString('utf-8'), etag: response.ETag };
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const name = error instanceof Error ? error.name : 'unknown error';
+      if (status === 304 || name === 'NotModified') return { kind: 'unchanged' };
+      const reason = name === 'NoSuchKey' || status === 404 ? 'the object does not exist' : `S3 GetObject failed (${name})`;
+      return { kind: 'failed', error: new SubscriptionsUnavailableError(bucket, key, reason, { cause: error }) };
+    }
+  }
+}
