@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import type { Benchmark, BenchRow } from './types';
 import { ingestBenchmarks } from './ingest';
 import { bundleBenchmarks } from './bundles';
+import { matcherBenchmarks } from './matcher';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ALL: Benchmark[] = [...ingestBenchmarks, ...bundleBenchmarks];
+const ALL: Benchmark[] = [...ingestBenchmarks, ...matcherBenchmarks, ...bundleBenchmarks];
 
 function parseArgs(argv: string[]): { only?: string } {
   const at = argv.indexOf('--only');

@@ -1,7 +1,7 @@
 import type { LeafSink } from './LeafTable';
 import { type PathNode, PathTrie } from './PathTrie';
 import { readJsonNumber } from './readJsonNumber';
-import type { PlacedLeaf } from './types';
+import type { EventValue, PlacedLeaf } from './types';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -23,6 +23,12 @@ CHAR_KIND[OPEN_BRACE] = KIND_OPEN;
 CHAR_KIND[OPEN_BRACKET] = KIND_OPEN;
 CHAR_KIND[CLOSE_BRACE] = KIND_CLOSE;
 CHAR_KIND[CLOSE_BRACKET] = KIND_CLOSE;
+
+/** Exact powers of ten as doubles (10^22 is the largest a double holds exactly). */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/** Text that must remain, per name to search for, before asking whether any referenced key can follow. */
+const EXIT_CHECK_CHARS_PER_NAME = 48;
 
 /** Above this many children, a key is looked up by slicing it instead of comparing it in place. */
 const IN_PLACE_KEY_LIMIT = 8;
@@ -84,7 +90,11 @@ export class JsonFieldScanner {
     this.stopped = false;
     this.backslash = -2;
     this.table = table;
-    this.scanId = (this.scanId + 1) >>> 0 || 1;
+    if (++this.scanId === 0xffffffff) {
+      // Restart the marks rather than let a wrapped id meet positions cached for another text.
+      this.needleScan.fill(0);
+      this.scanId = 1;
+    }
     this.skipSpace();
     if (json.charCodeAt(this.at) === OPEN_BRACE) {
       this.readObject(this.trie.root, false);
@@ -175,9 +185,14 @@ export class JsonFieldScanner {
         this.readValue(child, inArray);
         if (this.stopped) return;
       } else {
-        // Only worth asking before a container: skipping a scalar costs less than the question.
+        // Only worth asking before a container, and with much text left: otherwise skipping costs
+        // less than searching the rest for every name.
         const first = text.charCodeAt(this.at);
-        if ((first === OPEN_BRACE || first === OPEN_BRACKET) && this.nothingAhead(node)) {
+        if (
+          (first === OPEN_BRACE || first === OPEN_BRACKET) &&
+          text.length - this.at > EXIT_CHECK_CHARS_PER_NAME * node.exitNeedles.length &&
+          this.nothingAhead(node)
+        ) {
           this.stopped = true;
           return;
         }
@@ -259,11 +274,47 @@ export class JsonFieldScanner {
       this.at += 4;
       this.table.add(node.pathId, null, inArray);
     } else {
-      const start = this.at;
-      const end = this.numberEnd(start);
-      this.at = end;
-      this.table.add(node.pathId, readJsonNumber(text.slice(start, end)), inArray);
+      this.table.add(node.pathId, this.readNumber(), inArray);
     }
+  }
+
+  /**
+   * Reads a number. Up to 15 significant digits and a small exponent, the value is computed exactly
+   * from its digits (a double holds both the digits and the power of ten, so one multiplication or
+   * division rounds correctly); anything else goes through `readJsonNumber`.
+   */
+  private readNumber(): EventValue {
+    const text = this.text;
+    const start = this.at;
+    let at = start;
+    const negative = text.charCodeAt(at) === 0x2d; /* - */
+    if (negative) at++;
+    let mantissa = 0;
+    let digits = 0;
+    let scale = 0;
+    let c = text.charCodeAt(at);
+    while (isDigit(c)) {
+      mantissa = mantissa * 10 + (c - 0x30);
+      if (mantissa !== 0) digits++;
+      c = text.charCodeAt(++at);
+    }
+    if (c === DOT) {
+      c = text.charCodeAt(++at);
+      while (isDigit(c)) {
+        mantissa = mantissa * 10 + (c - 0x30);
+        if (mantissa !== 0) digits++;
+        scale--;
+        c = text.charCodeAt(++at);
+      }
+    }
+    const end = this.numberEnd(start);
+    this.at = end;
+    if (at === end && digits <= 15 && scale >= -22) {
+      const value = scale === 0 ? mantissa : mantissa / POWERS_OF_TEN[-scale];
+      // Event Ruler reads numbers through BigDecimal, which has no negative zero.
+      return negative && value !== 0 ? -value : value;
+    }
+    return readJsonNumber(text.slice(start, end));
   }
 
   private readArray(node: PathNode): void {

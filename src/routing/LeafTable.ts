@@ -7,31 +7,39 @@ export interface LeafSink {
 
 /**
  * The leaf values an event holds at each referenced path, reused from event to event so matching
- * allocates little. `inArray[id]` is 1 when some leaf of the path sits inside an array.
+ * allocates little: path `id` holds `values[id][0 .. counts[id])` (the arrays are never shortened,
+ * which would cost a runtime call per path and event). `inArray[id]` is 1 when some leaf of the path
+ * sits inside an array.
  */
 export class LeafTable implements LeafSink {
   readonly values: EventValue[][];
+  readonly counts: Int32Array;
   readonly inArray: Uint8Array;
-  /** Ids of the paths holding values, to clear them cheaply. */
-  readonly touched: number[] = [];
+  /** Ids of the paths holding values, in the order first seen; `touchedCount` of them are current. */
+  readonly touched: Int32Array;
+  touchedCount = 0;
 
   constructor(pathCount: number) {
     this.values = Array.from({ length: pathCount }, () => []);
+    this.counts = new Int32Array(pathCount);
     this.inArray = new Uint8Array(pathCount);
+    this.touched = new Int32Array(pathCount);
   }
 
   add(pathId: number, value: EventValue, inArray: boolean): void {
-    const list = this.values[pathId];
-    if (list.length === 0) this.touched.push(pathId);
-    list.push(value);
+    const count = this.counts[pathId];
+    if (count === 0) this.touched[this.touchedCount++] = pathId;
+    this.values[pathId][count] = value;
+    this.counts[pathId] = count + 1;
     if (inArray) this.inArray[pathId] = 1;
   }
 
   clear(): void {
-    for (const id of this.touched) {
-      this.values[id].length = 0;
+    for (let i = 0; i < this.touchedCount; i++) {
+      const id = this.touched[i];
+      this.counts[id] = 0;
       this.inArray[id] = 0;
     }
-    this.touched.length = 0;
+    this.touchedCount = 0;
   }
 }

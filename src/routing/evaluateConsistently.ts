@@ -1,10 +1,11 @@
-import { matchesValue } from './matchesValue';
+import type { ValueTest } from './compileValueTest';
 import type { ArrayMembership, FieldConstraint, PlacedLeaf } from './types';
 
-/** A constraint with the id of its path in the leaf table. */
+/** A constraint with the id of its path in the leaf table and its matchers compiled to one test. */
 export interface IndexedConstraint {
   constraint: FieldConstraint;
   pathId: number;
+  test: ValueTest;
 }
 
 /** Two leaves are consistent unless they sit in different elements of one array. */
@@ -34,13 +35,13 @@ function search(
   placed: readonly PlacedLeaf[][],
 ): boolean {
   if (index === constraints.length) return true;
-  const { constraint, pathId } = constraints[index];
+  const { constraint, pathId, test } = constraints[index];
   let anyConsistent = false;
   for (const leaf of placed[pathId]) {
     if (!consistent(membership, leaf.membership)) continue;
     anyConsistent = true;
     if (
-      constraint.matchers.some((matcher) => matchesValue(matcher, leaf.value)) &&
+      test(leaf.value) &&
       search(constraints, index + 1, merge(membership, leaf.membership), placed)
     ) {
       return true;

@@ -116,6 +116,21 @@ describe('SubscriptionMatcher', () => {
     expect(matcher.matchJson('[1, 2]')).toEqual(['all', 'absent']);
   });
 
+  it('stays right when its per-event marks wrap around', () => {
+    const matcher = new SubscriptionMatcher([
+      { id: 'eur', filter: { data: { currency: ['EUR'] } } },
+      { id: 'total', types: ['com.example.>'], filter: { data: { total: [{ numeric: ['>', 100] }] } } },
+    ]);
+    const internals = matcher as unknown as { stamp: number; scanner: { scanId: number } };
+    const answers: string[][] = [];
+    internals.stamp = 0xfffffffd;
+    internals.scanner.scanId = 0xfffffffd;
+    for (let i = 0; i < 6; i++) {
+      answers.push(matcher.matchJson(JSON.stringify(i % 2 === 0 ? orderEvent : { ...orderEvent, data: { currency: 'AUD', total: 1 } })));
+    }
+    expect(answers).toEqual([['eur', 'total'], [], ['eur', 'total'], [], ['eur', 'total'], []]);
+  });
+
   it('counts its subscriptions', () => {
     expect(new SubscriptionMatcher([{ id: 'a' }, { id: 'b' }]).size).toBe(2);
   });

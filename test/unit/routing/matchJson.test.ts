@@ -1,4 +1,5 @@
-import { SubscriptionMatcher } from '../../../src/routing';
+import fc from 'fast-check';
+import { compilePattern, SubscriptionMatcher } from '../../../src/routing';
 
 describe('SubscriptionMatcher.matchJson', () => {
   const matcher = new SubscriptionMatcher([
@@ -39,6 +40,34 @@ describe('SubscriptionMatcher.matchJson', () => {
     expect(matcher.matchJson('{"data": {"n": 1E+21}}')).toEqual(['number']);
   });
 
+  it('reads every double exactly as JSON.parse does, however it is spelled', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.nat({ max: 3 }), (value, zeros) => {
+        const pattern = compilePattern({ x: [{ numeric: ['=', value] }] });
+        const text = JSON.stringify(value);
+        expect(pattern.matchesJson(`{"x": ${text}}`)).toBe(true);
+        // Trailing zeros do not change the value, so the number stays comparable.
+        const padded = text.includes('e') || !text.includes('.') ? text : text + '0'.repeat(zeros);
+        expect(pattern.matchesJson(`{"x": ${padded}}`)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads short decimals exactly', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -999_999_999, max: 999_999_999 }), fc.nat({ max: 20 }), (digits, shift) => {
+        const text = `${digits}e-${shift}`;
+        const plain = (digits / 10 ** shift).toString();
+        const viaText = Number(text);
+        const pattern = compilePattern({ x: [{ numeric: ['=', viaText] }] });
+        expect(pattern.matchesJson(`{"x": ${text}}`)).toBe(true);
+        expect(pattern.matchesJson(`{"x": ${JSON.stringify(Number(plain))}}`)).toBe(Number(plain) === viaText);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('throws on malformed JSON in the parts it reads', () => {
     expect(() => matcher.matchJson('{"tail": {"value": 1}')).toThrow(SyntaxError);
     expect(() => matcher.matchJson('{"tail" {"value": 1}}')).toThrow(SyntaxError);
@@ -50,7 +79,7 @@ describe('SubscriptionMatcher.matchJson', () => {
   });
 
   it('does not read, so does not check, what follows once no referenced key can come', () => {
-    expect(matcher.matchJson('{"tail": {"value": 1}, "x": [1, 2}')).toEqual(['late']);
+    expect(matcher.matchJson(`{"tail": {"value": 1}, "x": [${'1, '.repeat(500)}2}`)).toEqual(['late']);
   });
 
   it('is not thrown off by brackets and quotes inside skipped strings', () => {
