@@ -19,12 +19,28 @@ export const ENV = {
   maxEventBytes: 'MAX_EVENT_BYTES',
   /** How long a source + id pair is remembered for dedupe, in seconds (default 86400). */
   dedupeWindowSeconds: 'DEDUPE_WINDOW_SECONDS',
+  /** DynamoDB table of the delivery ledger: failed deliveries awaiting retry, dead letters, disabled subscriptions. */
+  deliveryTableName: 'DELIVERY_TABLE_NAME',
+  /** DynamoDB table of worker leases and checkpoints (`ShardWorker`). */
+  workerTableName: 'WORKER_TABLE_NAME',
+  /** S3 bucket holding subscriptions.json. */
+  configBucketName: 'CONFIG_BUCKET_NAME',
+  /** Object key of subscriptions.json in the config bucket (default `subscriptions.json`). */
+  subscriptionsKey: 'SUBSCRIPTIONS_KEY',
+  /** Subscriptions allowed in subscriptions.json (default 1000). */
+  maxSubscriptions: 'MAX_SUBSCRIPTIONS',
+  /** `true` lets webhooks reach private, loopback and link-local addresses and plain http (the local bus only). */
+  allowPrivateNetworks: 'ALLOW_PRIVATE_NETWORKS',
+  /** How long one redeliver invocation keeps sweeping due deliveries, in seconds (default 55). */
+  redeliverSweepSeconds: 'REDELIVER_SWEEP_SECONDS',
   /** Optional endpoint overrides, set by the local bus and tests (the AWS SDK's own variable names). */
   dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   kinesisEndpoint: 'AWS_ENDPOINT_URL_KINESIS',
   s3Endpoint: 'AWS_ENDPOINT_URL_S3',
   kmsEndpoint: 'AWS_ENDPOINT_URL_KMS',
   secretsManagerEndpoint: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+  ssmEndpoint: 'AWS_ENDPOINT_URL_SSM',
+  lambdaEndpoint: 'AWS_ENDPOINT_URL_LAMBDA',
 } as const;
 
 /** Reads a required variable, failing at cold start with the variable's name rather than later. */

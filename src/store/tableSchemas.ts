@@ -20,3 +20,21 @@ export const IDEMPOTENCY_TABLE_SCHEMA: TableSchema = {
   partitionKey: 'pk',
   indexes: {},
 };
+
+/**
+ * The delivery ledger (see `src/delivery/ledger`): lanes of failed or held-back deliveries, dead letters and
+ * disabled subscriptions, all in one table. `due` is sparse: only a lane's head awaiting its next attempt
+ * carries `dueBucket` (one of a few fixed values, spreading the sweep) and `dueAt` (zero-padded epoch ms).
+ */
+export const DELIVERY_TABLE_SCHEMA: TableSchema = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: { due: { partitionKey: 'dueBucket', sortKey: 'dueAt' } },
+};
+
+/** Worker leases and checkpoints (see `src/worker`): one item per (consumer, shard) lease. */
+export const WORKER_TABLE_SCHEMA: TableSchema = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: {},
+};

@@ -1,0 +1,65 @@
+import type { CloudEventJson } from '../../events/types';
+import type { FailureReason } from '../types';
+
+/**
+ * The delivery ledger: every delivery that did not succeed on its first attempt, until it succeeds or is
+ * dead. Nothing leaves the engine without being either delivered or written here.
+ *
+ * A **lane** is the unit of order. An ordered subscription has one lane per partition key; every other
+ * delivery is a lane of its own. Only a lane's head is attempted; the others in it wait (`waiting`) in stream
+ * order and become the head when the one before them is delivered or dead.
+ */
+
+/** Why a delivery is dead: a delivery failure reason, or one of the ledger's own. */
+export const DEAD_REASON = {
+  /** The schedule ran out: `maxAttempts` attempts, or 24 h since the first failure. */
+  exhausted: 'exhausted',
+  /** The subscription answered 410 (this delivery), or was disabled when the event arrived. */
+  subscriptionDisabled: 'subscription_disabled',
+  /** The subscription is no longer in subscriptions.json. */
+  subscriptionRemoved: 'subscription_removed',
+} as const;
+export type DeadReason = (typeof DEAD_REASON)[keyof typeof DEAD_REASON] | FailureReason;
+
+/** Where a delivery stands. */
+export type LedgerState = 'pending' | 'waiting' | 'dead';
+
+/** Identifies one delivery in the ledger. */
+export interface DeliveryRef {
+  subscriptionId: string;
+  /** `key:<partitionkey>` for an ordered subscription, `event:<source> <id>`-derived otherwise (see `laneOf`). */
+  lane: string;
+  /** Kinesis sequence number of the event (orders a lane). */
+  sequence: string;
+}
+
+/** The last failed attempt, as kept in the ledger. Never a secret, a token or event data. */
+export interface LastAttempt {
+  at: number;
+  status?: number;
+  reason: FailureReason;
+  error: string;
+}
+
+/** One delivery in the ledger, event included (stored envelope-encrypted, returned decrypted). */
+export interface LedgerEntry extends DeliveryRef {
+  state: LedgerState;
+  event: CloudEventJson;
+  /** Attempts made so far (0 for a `waiting` entry never attempted). */
+  attempts: number;
+  /** Epoch ms of the first failed attempt; the 24 h limit counts from here. */
+  firstFailedAt?: number;
+  /** Epoch ms of the next attempt (`pending` only). */
+  nextAttemptAt?: number;
+  last?: LastAttempt;
+  /** `dead` only. */
+  deadAt?: number;
+  deadReason?: DeadReason;
+}
+
+/** A subscription turned off by a 410 (or by hand), until re-enabled. */
+export interface DisabledSubscription {
+  subscriptionId: string;
+  disabledAt: number;
+  reason: string;
+}
