@@ -62,7 +62,7 @@ async function throughput(batches: CloudEventJson[][], work: (batch: CloudEventJ
 
 async function withBus<T>(run: (env: NodeJS.ProcessEnv, names: LocalResourceNames, kmsCalls: () => Record<string, number>) => Promise<T>): Promise<T> {
   const emulators = await startEmulators();
-  const names: LocalResourceNames = { eventTable: 'bench-events', idempotencyTable: 'bench-idem', stream: 'bench-stream', shards: 4, bucket: 'bench-config' };
+  const names: LocalResourceNames = { eventTable: 'bench-events', idempotencyTable: 'bench-idem', deliveryTable: 'bench-deliveries', stream: 'bench-stream', shards: 4, bucket: 'bench-config' };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...emulators.env,

@@ -6,12 +6,16 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, KinesisClient, ResourceInUseException as StreamInUse, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, S3Client, BucketAlreadyOwnedByYou } from '@aws-sdk/client-s3';
-import { EVENT_TABLE_SCHEMA, IDEMPOTENCY_TABLE_SCHEMA, type TableSchema } from '../src/store/tableSchemas';
+import { DELIVERY_TABLE_SCHEMA, EVENT_TABLE_SCHEMA, IDEMPOTENCY_TABLE_SCHEMA, WORKER_TABLE_SCHEMA, type TableSchema } from '../src/store/tableSchemas';
 
 /** Names of the resources the bus needs; the local bus and the integration tests pick their own. */
 export interface LocalResourceNames {
   eventTable: string;
   idempotencyTable: string;
+  /** The delivery ledger (failed deliveries, dead letters, disabled subscriptions). */
+  deliveryTable: string;
+  /** Worker leases, checkpoints and parked keys (`ShardWorker`). @default `switchyard-workers` */
+  workerTable?: string;
   stream: string;
   /** Shards of the stream when it is created. */
   shards: number;
@@ -21,6 +25,8 @@ export interface LocalResourceNames {
 export const DEFAULT_LOCAL_NAMES: LocalResourceNames = {
   eventTable: 'switchyard-events',
   idempotencyTable: 'switchyard-idempotency',
+  deliveryTable: 'switchyard-deliveries',
+  workerTable: 'switchyard-workers',
   stream: 'switchyard-events',
   shards: 2,
   bucket: 'switchyard-config',
@@ -65,6 +71,8 @@ export async function provisionLocalResources(
   await Promise.all([
     ensureTable(clients.dynamodb, names.eventTable, EVENT_TABLE_SCHEMA),
     ensureTable(clients.dynamodb, names.idempotencyTable, IDEMPOTENCY_TABLE_SCHEMA),
+    ensureTable(clients.dynamodb, names.deliveryTable, DELIVERY_TABLE_SCHEMA),
+    ensureTable(clients.dynamodb, names.workerTable ?? 'switchyard-workers', WORKER_TABLE_SCHEMA),
     clients.kinesis
       .send(new CreateStreamCommand({ StreamName: names.stream, ShardCount: names.shards }))
       .catch((error) => {

@@ -12,3 +12,4 @@ export { LambdaInvoker, type LambdaInvokerOptions } from './LambdaInvoker';
 export { loadLocalHandler, type LocalHandler, type LocalInvokeContext } from './loadLocalHandler';
 export { deliver, type DeliveryDeps } from './deliver';
 export { createDeliveryDeps, type DeliveryDepsOptions } from './createDeliveryDeps';
+export * from './ledger';

@@ -19,6 +19,7 @@ export async function startTestEmulators(options: { shards?: number } = {}): Pro
   const names: LocalResourceNames = {
     eventTable: `events-${suffix}`,
     idempotencyTable: `idempotency-${suffix}`,
+    deliveryTable: `deliveries-${suffix}`,
     stream: `stream-${suffix}`,
     shards: options.shards ?? 2,
     bucket: `config-${suffix}`,
@@ -29,6 +30,7 @@ export async function startTestEmulators(options: { shards?: number } = {}): Pro
     EVENT_STREAM_NAME: names.stream,
     EVENT_TABLE_NAME: names.eventTable,
     IDEMPOTENCY_TABLE_NAME: names.idempotencyTable,
+    DELIVERY_TABLE_NAME: names.deliveryTable,
     KMS_KEY_ID: emulators.kmsKeyId,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',

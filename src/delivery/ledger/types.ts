@@ -27,7 +27,10 @@ export type LedgerState = 'pending' | 'waiting' | 'dead';
 /** Identifies one delivery in the ledger. */
 export interface DeliveryRef {
   subscriptionId: string;
-  /** `key:<partitionkey>` for an ordered subscription, `event:<source> <id>`-derived otherwise (see `laneOf`). */
+  /**
+   * `key:<partitionkey>` for an ordered subscription, `event:<hash of source + id>` otherwise (see `laneOf`),
+   * `redrive:<hash>` for a redriven dead letter (see `redriveLaneOf`).
+   */
   lane: string;
   /** Kinesis sequence number of the event (orders a lane). */
   sequence: string;
@@ -55,6 +58,29 @@ export interface LedgerEntry extends DeliveryRef {
   /** `dead` only. */
   deadAt?: number;
   deadReason?: DeadReason;
+  /** Epoch ms until which a redeliverer holds the claim on it (`claim`); absent when never claimed. */
+  leaseUntil?: number;
+  /** For a redriven dead letter (lane `redrive:…`): the lane it died in. */
+  redrivenFrom?: string;
+}
+
+/** A failed attempt as the engine and the redeliverer report it: the `Retry-After` wait rides along, not kept. */
+export type FailedAttempt = LastAttempt & { retryAfterMs?: number };
+
+/** Paging of the operations listings. */
+export interface ListOptions {
+  /** Only this subscription; all when absent. */
+  subscriptionId?: string;
+  /** Entries per page. @default 100 */
+  limit?: number;
+  /** From a previous page's `cursor`. */
+  cursor?: string;
+}
+
+/** One page of a listing; `cursor` is set when more may follow. */
+export interface LedgerPage {
+  entries: LedgerEntry[];
+  cursor?: string;
 }
 
 /** A subscription turned off by a 410 (or by hand), until re-enabled. */

@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+
+/** Partition key of the disabled-subscription items (one Query lists them all). */
+export const SUBSCRIPTIONS_PK = 'SUBSCRIPTIONS';
+export const LANE_PK_PREFIX = 'LANE#';
+export const DEAD_PK_PREFIX = 'DEAD#';
+
+/** Kinesis sequence numbers are decimal strings of up to 128 digits in theory, ~56 in practice; 64 keeps them sortable. */
+const SEQUENCE_DIGITS = 64;
+/** Epoch ms fit 15 digits until the year 33658. */
+const DUE_AT_DIGITS = 15;
+
+/** Subscription ids never contain `#` (schema), so `LANE#<id>#` delimits one subscription's lanes exactly. */
+export function checkSubscriptionId(subscriptionId: string): void {
+  if (!subscriptionId || subscriptionId.includes('#')) {
+    throw new RangeError(`subscription id must be non-empty and without '#', got ${JSON.stringify(subscriptionId)}`);
+  }
+}
+
+export function lanePk(subscriptionId: string, lane: string): string {
+  checkSubscriptionId(subscriptionId);
+  if (!lane) throw new RangeError('lane must be non-empty');
+  return `${LANE_PK_PREFIX}${subscriptionId}#${lane}`;
+}
+
+export function deadPk(subscriptionId: string): string {
+  checkSubscriptionId(subscriptionId);
+  return `${DEAD_PK_PREFIX}${subscriptionId}`;
+}
+
+/** Sort key of a lane item: the zero-padded sequence, so a lane sorts in stream order. */
+export function sequenceSk(sequence: string): string {
+  if (!/^\d{1,64}$/.test(sequence)) throw new RangeError(`sequence must be 1 to ${SEQUENCE_DIGITS} decimal digits, got ${JSON.stringify(sequence)}`);
+  return sequence.padStart(SEQUENCE_DIGITS, '0');
+}
+
+/** Sort key of a dead letter: where it died, so the same delivery dead twice is one item. */
+export function deadSk(lane: string, sequence: string): string {
+  return `${lane}#${sequenceSk(sequence)}`;
+}
+
+export function dueAtKey(epochMs: number): string {
+  if (!Number.isSafeInteger(epochMs) || epochMs < 0) throw new RangeError(`due time must be a non-negative integer epoch ms, got ${epochMs}`);
+  return String(epochMs).padStart(DUE_AT_DIGITS, '0');
+}
+
+/** Which `due` bucket a lane's head sits in: stable per lane, spread by hash so no one GSI partition runs hot. */
+export function dueBucketOf(pk: string, buckets: number): string {
+  return String(createHash('sha256').update(pk, 'utf8').digest().readUInt32BE(0) % buckets);
+}
