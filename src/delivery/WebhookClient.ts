@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
+import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 import { DEFAULT_MAX_SOCKETS_PER_HOST, DEFAULT_USER_AGENT, MAX_DRAINED_BODY_BYTES } from './constants';
 import { classifyStatus } from './classifyStatus';
 import { describeUrl } from './describeUrl';
@@ -72,18 +73,17 @@ const INVALID_HEADER_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKE
 export class WebhookClient {
   readonly allowPrivateNetworks: boolean;
   readonly requireHttps: boolean;
-  private readonly maxSockets: number;
   private readonly userAgent: string;
   private readonly now: () => number;
   private readonly axios: AxiosInstance;
-  private agents?: Promise<Agents>;
+  private readonly agents: Agents;
 
   constructor(options: WebhookClientOptions = {}) {
     this.allowPrivateNetworks = options.allowPrivateNetworks ?? false;
     this.requireHttps = options.requireHttps ?? !this.allowPrivateNetworks;
-    this.maxSockets = options.maxSocketsPerHost ?? DEFAULT_MAX_SOCKETS_PER_HOST;
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.now = options.now ?? Date.now;
+    this.agents = createAgents(this.allowPrivateNetworks, options.maxSocketsPerHost ?? DEFAULT_MAX_SOCKETS_PER_HOST);
     this.axios = axios.create({
       maxRedirects: 0,
       validateStatus: () => true,
@@ -114,7 +114,6 @@ export class WebhookClient {
    */
   async exchange(request: HttpRequest): Promise<HttpResponse> {
     const url = this.checkUrl(request.url);
-    const agents = await this.agentsFor();
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -133,8 +132,8 @@ export class WebhookClient {
         },
         data: request.body,
         signal: controller.signal,
-        httpAgent: agents.http,
-        httpsAgent: agents.https,
+        httpAgent: this.agents.http,
+        httpsAgent: this.agents.https,
       });
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers)) {
@@ -157,9 +156,8 @@ export class WebhookClient {
 
   /** Closes idle keep-alive sockets; in-flight requests finish. */
   async destroy(): Promise<void> {
-    const agents = await this.agents;
-    agents?.http.destroy();
-    agents?.https.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   private checkUrl(raw: string): URL {
@@ -180,20 +178,6 @@ export class WebhookClient {
       );
     }
     return url;
-  }
-
-  private agentsFor(): Promise<Agents> {
-    this.agents ??= this.createAgents();
-    return this.agents;
-  }
-
-  private async createAgents(): Promise<Agents> {
-    const common = { keepAlive: true, maxSockets: this.maxSockets };
-    if (this.allowPrivateNetworks) return { http: new HttpAgent(common), https: new HttpsAgent(common) };
-    // Loaded only in AWS mode: request-filtering-agent is ESM-only.
-    const { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } = await import('request-filtering-agent');
-    const filter = { allowPrivateIPAddress: false, allowMetaIPAddress: false };
-    return { http: new RequestFilteringHttpAgent({ ...common, ...filter }), https: new RequestFilteringHttpsAgent({ ...common, ...filter }) };
   }
 
   private transportError(error: unknown, url: URL, timedOut: boolean, timeoutMs: number): TransportError {
@@ -219,6 +203,14 @@ export class WebhookClient {
     }
     return new TransportError(`request to ${target} failed${code ? ` (${code})` : ''}: ${message}`, FAILURE_REASON.connection, true, { cause: error });
   }
+}
+
+/** One keep-alive pool per client; in AWS mode the agents refuse private addresses after DNS (SSRF). */
+function createAgents(allowPrivateNetworks: boolean, maxSockets: number): Agents {
+  const common = { keepAlive: true, maxSockets };
+  if (allowPrivateNetworks) return { http: new HttpAgent(common), https: new HttpsAgent(common) };
+  const filter = { allowPrivateIPAddress: false, allowMetaIPAddress: false };
+  return { http: new RequestFilteringHttpAgent({ ...common, ...filter }), https: new RequestFilteringHttpsAgent({ ...common, ...filter }) };
 }
 
 function elapsed(started: number): number {

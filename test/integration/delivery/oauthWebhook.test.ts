@@ -1,8 +1,3 @@
-import { requireNative } from '../../unit/delivery/support/requireNative';
-jest.mock('jose', () => requireNative('jose'));
-jest.mock('oauth2-mock-server', () => requireNative('oauth2-mock-server'));
-jest.mock('request-filtering-agent', () => requireNative('request-filtering-agent'));
-
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { createLocalJWKSet, jwtVerify } from 'jose';

@@ -1,7 +1,3 @@
-import { requireNative } from '../../unit/delivery/support/requireNative';
-jest.mock('jose', () => requireNative('jose'));
-jest.mock('request-filtering-agent', () => requireNative('request-filtering-agent'));
-
 import { randomBytes } from 'node:crypto';
 import { compactDecrypt } from 'jose';
 import { Webhook } from 'standardwebhooks';

@@ -1,6 +1,3 @@
-import { requireNative } from './support/requireNative';
-jest.mock('jose', () => requireNative('jose'));
-
 import { randomBytes } from 'node:crypto';
 import Cryptr from 'cryptr';
 import { compactDecrypt, decodeProtectedHeader } from 'jose';
