@@ -1,11 +1,27 @@
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createAwsClients } from '../src/config/awsClients';
-import { ENV } from '../src/config/environment';
+import { removeLocalBusEndpoints, writeLocalBusEndpoints } from '../src/cli/target/localBusEndpoints';
+import { ENV, intEnv } from '../src/config/environment';
+import { DEFAULT_MAX_SUBSCRIPTIONS } from '../src/routing/config/constants';
+import { DEFAULT_SUBSCRIPTIONS_KEY } from '../src/runtime/deliveryFromEnvironment';
 import { startEmulators, type Emulators } from './emulators';
 import { provisionLocalResources, DEFAULT_LOCAL_NAMES, type LocalResourceNames } from './provision';
 import { startFront, type ApiHandler, type Front } from './front/startFront';
 import { ShardPoller, type KinesisHandler } from './poller/ShardPoller';
 import { FileCheckpointStore, MemoryCheckpointStore } from './poller/CheckpointStore';
+import { watchSubscriptionsFile, type SubscriptionsFileWatcher } from './watchSubscriptionsFile';
+
+/** The redeliver handler, as lambdas/redeliver exports it. */
+type RedeliverHandler = (event: Partial<ScheduledEvent>, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<unknown>;
+
+/** Locally the redeliver handler sweeps for about a second per call, called again at once: stop() never waits long. */
+const LOCAL_REDELIVER_SWEEP_SECONDS = '1';
+/** subscriptions.json is re-read from S3 every second, so an edited file applies at once. */
+const LOCAL_SUBSCRIPTIONS_REFRESH_SECONDS = '1';
+/** What the bus serves when it is given no subscriptions file. */
+const NO_SUBSCRIPTIONS = JSON.stringify({ subscriptions: [] });
 
 export interface LocalBusOptions {
   /** HTTP port on 127.0.0.1; 0 picks a free one. @default 4000 */
@@ -16,8 +32,14 @@ export interface LocalBusOptions {
   token?: string;
   /** Shards of the local stream when it is first created. @default 2 */
   shards?: number;
-  /** Records per archive invocation. @default 100 */
+  /** Records per archive and engine invocation. @default 100 */
   batchSize?: number;
+  /**
+   * subscriptions.json to serve: uploaded to the bus's S3 at start and after every change (an invalid version
+   * is refused with its errors and the last valid one keeps serving). Relative `local.functions` paths start
+   * from its directory. @default none: no subscriptions
+   */
+  subscriptionsFile?: string;
   log?: (message: string, detail?: Record<string, unknown>) => void;
 }
 
@@ -30,8 +52,9 @@ export interface LocalBus {
 
 /**
  * The whole bus on one machine: the emulators, the resources, the ingest handler behind a local HTTP front,
- * and a poller per shard driving the archive handler — the same handler modules Lambda runs, configured
- * through the same environment variables.
+ * pollers per shard driving the archive and engine handlers, and the redeliver handler called in a loop in
+ * place of its schedule — the same handler modules Lambda runs, configured through the same environment
+ * variables. subscriptions.json goes to the bus's S3, where the engine reads it as in AWS.
  */
 export async function startLocalBus(options: LocalBusOptions = {}): Promise<LocalBus> {
   const names: LocalResourceNames = { ...DEFAULT_LOCAL_NAMES, shards: options.shards ?? DEFAULT_LOCAL_NAMES.shards };
@@ -43,6 +66,15 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
       [ENV.eventTableName]: names.eventTable,
       [ENV.idempotencyTableName]: names.idempotencyTable,
       [ENV.kmsKeyId]: emulators.kmsKeyId,
+      [ENV.deliveryTableName]: names.deliveryTable,
+      [ENV.workerTableName]: names.workerTable ?? 'switchyard-workers',
+      [ENV.configBucketName]: names.bucket,
+      [ENV.subscriptionsKey]: DEFAULT_SUBSCRIPTIONS_KEY,
+      [ENV.subscriptionsRefreshSeconds]: LOCAL_SUBSCRIPTIONS_REFRESH_SECONDS,
+      // Receivers on this machine are the point of a local bus; in AWS they are refused (SSRF).
+      [ENV.allowPrivateNetworks]: 'true',
+      [ENV.localFunctionsDir]: options.subscriptionsFile ? dirname(resolve(options.subscriptionsFile)) : process.cwd(),
+      [ENV.redeliverSweepSeconds]: LOCAL_REDELIVER_SWEEP_SECONDS,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false',
@@ -54,33 +86,54 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
     const clients = createAwsClients(process.env);
     await provisionLocalResources(clients, names);
 
+    const subscriptions = await serveSubscriptions(clients.s3, names.bucket, options);
+
     const { handler: ingest } = (await import('../lambdas/ingest/index')) as { handler: ApiHandler };
     const { handler: archive } = (await import('../lambdas/archive/index')) as { handler: KinesisHandler };
+    const { handler: engine } = (await import('../lambdas/engine/index')) as { handler: KinesisHandler };
+    const { handler: redeliver } = (await import('../lambdas/redeliver/index')) as { handler: RedeliverHandler };
 
-    const archivePoller = new ShardPoller({
-      kinesis: clients.kinesis,
-      streamName: names.stream,
-      name: 'archive',
-      handler: archive,
-      batchSize: options.batchSize ?? 100,
-      checkpoints: options.dataDir ? new FileCheckpointStore(join(options.dataDir, 'checkpoints', 'archive')) : new MemoryCheckpointStore(),
-      log: options.log,
-    });
-    await archivePoller.start();
+    const poller = (name: string, handler: KinesisHandler) =>
+      new ShardPoller({
+        kinesis: clients.kinesis,
+        streamName: names.stream,
+        name,
+        handler,
+        batchSize: options.batchSize ?? 100,
+        checkpoints: options.dataDir ? new FileCheckpointStore(join(options.dataDir, 'checkpoints', name)) : new MemoryCheckpointStore(),
+        log: options.log,
+      });
+    const archivePoller = poller('archive', archive);
+    const enginePoller = poller('engine', engine);
+    const redeliverTimer = startRedeliverTimer(redeliver, options.log);
+    const stopWorkers = async () => {
+      await Promise.all([archivePoller.stop(), enginePoller.stop(), redeliverTimer.stop()]);
+      await subscriptions.close();
+    };
     let front: Front;
     try {
+      await archivePoller.start();
+      await enginePoller.start();
       front = await startFront(ingest, options.port ?? 4000);
     } catch (error) {
-      await archivePoller.stop();
+      await stopWorkers();
       throw error;
+    }
+    // The emulators listen on free ports: `switchyard worker` and the other commands find them through this file.
+    if (options.dataDir) {
+      const shared = { ...env };
+      delete shared[ENV.producerToken]; // a secret: other processes get only what reaches the emulators
+
+      await writeLocalBusEndpoints(options.dataDir, { url: front.url, pid: process.pid, env: shared });
     }
     return {
       url: front.url,
       emulators,
       names,
       stop: async () => {
+        if (options.dataDir) await removeLocalBusEndpoints(options.dataDir);
         await front.close();
-        await archivePoller.stop();
+        await stopWorkers();
         await emulators.close();
       },
     };
@@ -88,4 +141,56 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
     await emulators.close();
     throw error;
   }
+}
+
+/**
+ * Puts subscriptions.json in the bus's S3, where the engine reads it as in AWS: the given file, kept in sync
+ * (see `watchSubscriptionsFile`), or an empty list when there is none.
+ */
+async function serveSubscriptions(
+  s3: ReturnType<typeof createAwsClients>['s3'],
+  bucket: string,
+  options: LocalBusOptions,
+): Promise<SubscriptionsFileWatcher> {
+  const upload = async (text: string) => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: DEFAULT_SUBSCRIPTIONS_KEY, Body: text, ContentType: 'application/json' }));
+  };
+  if (!options.subscriptionsFile) {
+    await upload(NO_SUBSCRIPTIONS);
+    return { close: async () => {} };
+  }
+  // Its lines (uploaded, refused with every error) go to stderr as they are: they are for the person editing the file.
+  return watchSubscriptionsFile(options.subscriptionsFile, upload, {
+    parseOptions: { maxSubscriptions: intEnv(ENV.maxSubscriptions, DEFAULT_MAX_SUBSCRIPTIONS), env: process.env },
+  });
+}
+
+/**
+ * The local stand-in for the redeliver function's schedule: calls the handler again as soon as a sweep ends
+ * (each lasts about a second), until stopped. `stop()` waits for the sweep in progress.
+ */
+function startRedeliverTimer(handler: RedeliverHandler, log: LocalBusOptions['log']): { stop(): Promise<void> } {
+  let running = true;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (running) {
+      try {
+        await handler({ source: 'switchyard.local', 'detail-type': 'Scheduled Event' });
+      } catch (error) {
+        // The handler logs its own problems; this is a failure to even start, e.g. the ledger table missing.
+        log?.('redeliver sweep failed; trying again shortly', { error: String(error) });
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 1000).unref();
+        });
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      wake?.();
+      await loop;
+    },
+  };
 }

@@ -18,6 +18,7 @@ async function main() {
     dataDir,
     token: process.env.SWITCHYARD_TOKEN || undefined,
     shards: intEnv('SWITCHYARD_SHARDS', 2),
+    subscriptionsFile: resolve(process.env.SUBSCRIPTIONS_FILE || 'subscriptions.json'),
     log: (message, detail) => console.error(JSON.stringify({ level: 'WARN', message, ...detail })),
   });
   console.log(`Switchyard local bus listening on ${bus.url} (data in ${dataDir})`);

@@ -9,3 +9,4 @@ export * from './crypto';
 export * from './store';
 export * from './routing';
 export * from './delivery';
+export * from './engine';

@@ -23,13 +23,30 @@ export interface AwsClients {
  * One keep-alive HTTP/1.1 handler for every client. Kinesis needs HTTP/1.1 here anyway: kinesalite does
  * not speak HTTP/2, and the SDK would otherwise pick an HTTP/2 handler for SubscribeToShard-capable calls.
  */
-function httpHandler(): NodeHttpHandler {
+export function httpHandler(requestTimeout = 30_000): NodeHttpHandler {
   return new NodeHttpHandler({
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
     connectionTimeout: 5_000,
-    requestTimeout: 30_000,
+    requestTimeout,
   });
+}
+
+/**
+ * What every client is built with: region and credentials from the given environment (what the SDK's default
+ * chain reads from process.env), so a test or the local bus can build clients for its own emulators.
+ */
+export function commonClientConfig(env: NodeJS.ProcessEnv, requestHandler: NodeHttpHandler) {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+    ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
+    : undefined;
+  return { requestHandler, maxAttempts: 3, ...(region ? { region } : {}), ...(credentials ? { credentials } : {}) };
+}
+
+/** `{ endpoint }` when the variable (an `AWS_ENDPOINT_URL_<SERVICE>` name) is set, else nothing. */
+export function endpointFrom(env: NodeJS.ProcessEnv, name: string): { endpoint?: string } {
+  return env[name] ? { endpoint: env[name] } : {};
 }
 
 /**
@@ -38,15 +55,8 @@ function httpHandler(): NodeHttpHandler {
  * needs. Nothing else differs between AWS and the local bus.
  */
 export function createAwsClients(env: NodeJS.ProcessEnv = process.env): AwsClients {
-  const requestHandler = httpHandler();
-  // Region and credentials come from the given environment (what the SDK's default chain reads from
-  // process.env), so a test or the local bus can build clients for its own emulators.
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-    ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
-    : undefined;
-  const common = { requestHandler, maxAttempts: 3, ...(region ? { region } : {}), ...(credentials ? { credentials } : {}) };
-  const endpoint = (name: string) => (env[name] ? { endpoint: env[name] } : {});
+  const common = commonClientConfig(env, httpHandler());
+  const endpoint = (name: string) => endpointFrom(env, name);
   const dynamodb = new DynamoDBClient({ ...common, ...endpoint(ENV.dynamodbEndpoint) });
   return {
     dynamodb,

@@ -23,6 +23,10 @@ export const ENV = {
   deliveryTableName: 'DELIVERY_TABLE_NAME',
   /** DynamoDB table of worker leases and checkpoints (`ShardWorker`). */
   workerTableName: 'WORKER_TABLE_NAME',
+  /** Consumer name of a Lambda worker (`OrderedWorkerFunction`): keys its idempotency records. */
+  workerConsumerName: 'WORKER_CONSUMER_NAME',
+  /** How long a Lambda worker's claim on an event may stay unfinished before a retry takes it over, in ms (default 60000). */
+  workerInProgressTimeoutMs: 'WORKER_IN_PROGRESS_TIMEOUT_MS',
   /** S3 bucket holding subscriptions.json. */
   configBucketName: 'CONFIG_BUCKET_NAME',
   /** Object key of subscriptions.json in the config bucket (default `subscriptions.json`). */
@@ -31,6 +35,14 @@ export const ENV = {
   maxSubscriptions: 'MAX_SUBSCRIPTIONS',
   /** `true` lets webhooks reach private, loopback and link-local addresses and plain http (the local bus only). */
   allowPrivateNetworks: 'ALLOW_PRIVATE_NETWORKS',
+  /** Seconds between checks of subscriptions.json for a new version (default 10; the local bus uses 1). */
+  subscriptionsRefreshSeconds: 'SUBSCRIPTIONS_REFRESH_SECONDS',
+  /**
+   * Directory that relative module paths of `local.functions` in subscriptions.json start from. Set by the local
+   * bus only: without it, local Lambda ARNs (`arn:aws:lambda:local:…`) are dead-lettered, so in AWS no module
+   * named by the config is ever loaded.
+   */
+  localFunctionsDir: 'LOCAL_FUNCTIONS_DIR',
   /** How long one redeliver invocation keeps sweeping due deliveries, in seconds (default 55). */
   redeliverSweepSeconds: 'REDELIVER_SWEEP_SECONDS',
   /** Optional endpoint overrides, set by the local bus and tests (the AWS SDK's own variable names). */

@@ -1,0 +1,32 @@
+'use strict';
+/**
+ * A webhook receiver for trying the local bus: listens on http://127.0.0.1:4001/hooks (the URL of the
+ * `demo-webhook-public-secret` subscription in subscriptions.json), verifies each delivery's Standard
+ * Webhooks signature with the `standardwebhooks` library, prints the event and answers 204.
+ *
+ *   node examples/receiver/receiver.js            # PORT and WEBHOOK_SECRET override the defaults
+ */
+const { createServer } = require('node:http');
+const { Webhook } = require('standardwebhooks');
+
+// The demo subscription's published secret: fine for a local demo, never for a real webhook.
+const secret = process.env.WEBHOOK_SECRET || 'whsec_c3dpdGNoeWFyZC1kZW1vLXNlY3JldCEh';
+const port = Number(process.env.PORT || 4001);
+const webhook = new Webhook(secret);
+
+createServer((request, response) => {
+  const chunks = [];
+  request.on('data', (chunk) => chunks.push(chunk));
+  request.on('end', () => {
+    const body = Buffer.concat(chunks).toString('utf8');
+    try {
+      // Throws unless webhook-signature is a valid HMAC of "{webhook-id}.{webhook-timestamp}.{body}" and the timestamp is recent.
+      const event = webhook.verify(body, request.headers);
+      console.log(`verified ${request.headers['webhook-id']}: ${JSON.stringify(event)}`);
+      response.writeHead(204).end();
+    } catch (error) {
+      console.log(`refused a delivery: ${error.message}`);
+      response.writeHead(400).end();
+    }
+  });
+}).listen(port, '127.0.0.1', () => console.log(`receiver listening on http://127.0.0.1:${port}/hooks`));

@@ -1,0 +1,37 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { commonClientConfig, createAwsClients, endpointFrom, httpHandler, type AwsClients } from './awsClients';
+import { ENV } from './environment';
+
+/**
+ * The clients of the delivery functions (engine, redeliver): the common ones plus SSM, for `{ ssm }` secrets,
+ * and Lambda, for Lambda targets. Kept out of `createAwsClients` so that ingest and archive do not load
+ * these two SDK packages at cold start (about 50 ms).
+ */
+export interface DeliveryAwsClients extends AwsClients {
+  ssm: SSMClient;
+  lambda: LambdaClient;
+}
+
+/**
+ * A `RequestResponse` invoke lasts as long as the function runs (a subscription allows up to 300 s); the
+ * invoker enforces each subscription's own timeout, so the socket timeout only needs to be longer.
+ */
+const LAMBDA_REQUEST_TIMEOUT_MS = 310_000;
+
+/** Builds the delivery functions' clients from the environment (endpoint overrides as in `createAwsClients`). */
+export function createDeliveryAwsClients(env: NodeJS.ProcessEnv = process.env, base: AwsClients = createAwsClients(env)): DeliveryAwsClients {
+  const common = commonClientConfig(env, httpHandler());
+  return {
+    ...base,
+    ssm: new SSMClient({ ...common, ...endpointFrom(env, ENV.ssmEndpoint) }),
+    // Not retried by the SDK: an `Event` invoke that timed out may have been queued, and a failing target gets
+    // the ledger's retry schedule rather than a burst of immediate retries.
+    lambda: new LambdaClient({
+      ...common,
+      maxAttempts: 1,
+      requestHandler: httpHandler(LAMBDA_REQUEST_TIMEOUT_MS),
+      ...endpointFrom(env, ENV.lambdaEndpoint),
+    }),
+  };
+}

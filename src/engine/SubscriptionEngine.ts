@@ -1,0 +1,291 @@
+import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
+import { deliver, type DeliveryDeps } from '../delivery/deliver';
+import { laneOf } from '../delivery/ledger/laneOf';
+import { DEAD_REASON, type DeliveryRef } from '../delivery/ledger/types';
+import { OUTCOME } from '../delivery/types';
+import type { CloudEventJson } from '../events/types';
+import type { SubscriptionsSource } from '../routing/config/SubscriptionsSource';
+import type { Subscription } from '../routing/subscriptionTypes';
+import { decodeKinesisRecord, type StreamedEvent } from '../stream/decodeKinesisRecord';
+import { UndecodableRecordError } from '../stream/errors';
+import { DeliveryLimiter, sharedDeliveryLimiter } from './DeliveryLimiter';
+import { DisabledSubscriptionsCache } from './DisabledSubscriptionsCache';
+import { RecurringProblem } from './RecurringProblem';
+import type { EngineLedger } from './ledgerPorts';
+import { deliveryFields, lastAttemptOf, outcomeFields } from './outcomes';
+import { SubscriptionRoutes } from './SubscriptionRoutes';
+import { ENGINE_METRIC, SILENT_LOG, type EngineLog, type EngineMetrics } from './types';
+
+/** Options of {@link SubscriptionEngine}. */
+export interface SubscriptionEngineOptions {
+  /** subscriptions.json (S3, by ETag). */
+  source: Pick<SubscriptionsSource, 'current'>;
+  ledger: EngineLedger;
+  /** Clients of `deliver`, built once per process (`createDeliveryDeps`). */
+  deliveryDeps: DeliveryDeps;
+  log?: EngineLog;
+  metrics?: EngineMetrics;
+  /** Per-subscription concurrency and rate. @default the process's shared limiter */
+  limiter?: DeliveryLimiter;
+  /** The disabled subscriptions, cached. @default a cache of `ledger.disabledSubscriptions()` for 5 s */
+  disabled?: DisabledSubscriptionsCache;
+  /** Clock of the ledger's attempt times, in epoch ms. @default Date.now */
+  now?: () => number;
+}
+
+/** Where an ordered lane stands while a batch goes through it. */
+type LaneState =
+  /** Nothing of the lane is in the ledger: deliver now. */
+  | 'open'
+  /** An earlier event of the lane is in the ledger: later ones queue behind it. */
+  | 'blocked'
+  /** A ledger write for the lane failed: later events are not touched, Kinesis brings them all back. */
+  | 'broken';
+
+/** One event of the batch, decoded. */
+interface BatchEvent {
+  streamed: StreamedEvent;
+  event: CloudEventJson;
+}
+
+/**
+ * The subscription engine: one Kinesis batch at a time, every event to every subscription that matches it.
+ *
+ * For each record: decode the CloudEvent, match it against subscriptions.json, then for each matching
+ * subscription either deliver it (webhook, OAuth webhook or Lambda, under the subscription's concurrency and
+ * rate limits) or hand it to the delivery ledger: a failed attempt waits there for its retry, a dead one is
+ * kept with its reason, and an event of an ordered subscription whose key already has an event in the ledger
+ * waits behind it. Deliveries of a batch run concurrently, except that an ordered subscription's events of one
+ * partition key go one at a time in stream order.
+ *
+ * A record is reported in `batchItemFailures` only when a ledger write for it failed: every other outcome is
+ * final for the stream (delivered, or safely in the ledger), so Kinesis never re-sends a batch for a receiver's
+ * fault.
+ */
+export class SubscriptionEngine {
+  private readonly routes: SubscriptionRoutes;
+  private readonly ledger: EngineLedger;
+  private readonly deps: DeliveryDeps;
+  private readonly log: EngineLog;
+  private readonly metrics?: EngineMetrics;
+  private readonly limiter: DeliveryLimiter;
+  private readonly disabled: DisabledSubscriptionsCache;
+  private readonly now: () => number;
+  private readonly routingProblem = new RecurringProblem();
+
+  constructor(options: SubscriptionEngineOptions) {
+    this.routes = new SubscriptionRoutes(options.source);
+    this.ledger = options.ledger;
+    this.deps = options.deliveryDeps;
+    this.log = options.log ?? SILENT_LOG;
+    this.metrics = options.metrics;
+    this.limiter = options.limiter ?? sharedDeliveryLimiter();
+    this.disabled = options.disabled ?? new DisabledSubscriptionsCache(options.ledger);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Handles one batch of one shard, in stream order; resolves with the records Kinesis must send again. */
+  async processRecords(records: readonly KinesisStreamRecord[]): Promise<KinesisStreamBatchResponse> {
+    let routes;
+    let disabled: ReadonlySet<string>;
+    try {
+      routes = await this.routes.current();
+      disabled = await this.disabled.current();
+      this.routingProblem.clear();
+    } catch (error) {
+      // No valid subscriptions.json yet, or the ledger is unreachable: routing now could drop events, so the
+      // whole batch is handed back and Kinesis retries it (the shard waits until the cause is fixed).
+      const text = describe(error);
+      if (this.routingProblem.shouldReport(text)) this.log.error('cannot route this batch; it will be retried', { records: records.length, error: text });
+      return { batchItemFailures: records.map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })) };
+    }
+
+    const failed = new Set<string>();
+    const lanes = new Map<string, Promise<LaneState>>();
+    const work: Promise<unknown>[] = [];
+    for (const record of records) {
+      const decoded = this.decode(record);
+      if (decoded === undefined) continue;
+      const matched = routes.matcher.matchJson(Buffer.from(record.kinesis.data, 'base64').toString('utf8'));
+      for (const id of matched) {
+        const subscription = routes.byId.get(id)!;
+        const ref: DeliveryRef = {
+          subscriptionId: subscription.id,
+          lane: laneOf(subscription, decoded.event, decoded.streamed.partitionKey),
+          sequence: decoded.streamed.sequence,
+        };
+        const fail = () => failed.add(ref.sequence);
+        if (subscription.delivery.ordered) {
+          // One promise chain per lane: the lane's events of this batch go one after the other, in stream order.
+          const key = `${ref.subscriptionId}\u0000${ref.lane}`;
+          const previous = lanes.get(key) ?? this.laneStateAtStart(ref, decoded.event);
+          const next = previous.then((state) => this.deliverInLane(state, subscription, ref, decoded.event, disabled, fail));
+          lanes.set(key, next);
+          work.push(next);
+        } else {
+          work.push(this.deliverAlone(subscription, ref, decoded.event, disabled, fail));
+        }
+      }
+    }
+    await Promise.all(work);
+    return {
+      batchItemFailures: records
+        .filter((record) => failed.has(record.kinesis.sequenceNumber))
+        .map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })),
+    };
+  }
+
+  /** The record's CloudEvent, or undefined (logged) for a record that is not one. */
+  private decode(record: KinesisStreamRecord): BatchEvent | undefined {
+    try {
+      const streamed = decodeKinesisRecord(record);
+      return { streamed, event: streamed.event };
+    } catch (error) {
+      if (!(error instanceof UndecodableRecordError)) throw error;
+      // Only a writer bypassing ingest could put it there; retrying can never help and would block the shard.
+      this.log.error('record is not a CloudEvent; not delivered', { sequence: error.sequence, reason: error.message });
+      this.count(ENGINE_METRIC.undecodableRecord);
+      return undefined;
+    }
+  }
+
+  /** Whether an ordered lane already holds an event in the ledger when the batch first reaches it. */
+  private async laneStateAtStart(ref: DeliveryRef, event: CloudEventJson): Promise<LaneState> {
+    try {
+      return (await this.ledger.isLaneOccupied(ref.subscriptionId, ref.lane)) ? 'blocked' : 'open';
+    } catch (error) {
+      this.ledgerFailed('could not read the lane', ref, event, error);
+      return 'broken';
+    }
+  }
+
+  private async deliverInLane(
+    state: LaneState,
+    subscription: Subscription,
+    ref: DeliveryRef,
+    event: CloudEventJson,
+    disabled: ReadonlySet<string>,
+    fail: () => void,
+  ): Promise<LaneState> {
+    if (state === 'broken') {
+      // An earlier event of this key could not be recorded, so this one must not overtake it: Kinesis retries
+      // from the earliest failed record and brings both back in order.
+      fail();
+      return 'broken';
+    }
+    if (disabled.has(subscription.id)) {
+      return (await this.deadLetterDisabled(ref, event, fail)) ? state : 'broken';
+    }
+    if (state === 'blocked') {
+      try {
+        await this.ledger.enqueueWaiting(ref, event);
+      } catch (error) {
+        this.ledgerFailed('could not hold the event back behind its key', ref, event, error);
+        fail();
+        return 'broken';
+      }
+      this.log.debug('delivery held back behind an earlier event of its key', deliveryFields(ref, event));
+      this.count(ENGINE_METRIC.deliveryHeldBack);
+      return 'blocked';
+    }
+    const result = await this.attempt(subscription, ref, event, disabled, fail);
+    return result === 'inLedger' ? 'blocked' : result === 'ledgerFailed' ? 'broken' : 'open';
+  }
+
+  private async deliverAlone(
+    subscription: Subscription,
+    ref: DeliveryRef,
+    event: CloudEventJson,
+    disabled: ReadonlySet<string>,
+    fail: () => void,
+  ): Promise<void> {
+    if (disabled.has(subscription.id)) {
+      await this.deadLetterDisabled(ref, event, fail);
+      return;
+    }
+    await this.attempt(subscription, ref, event, disabled, fail);
+  }
+
+  /**
+   * One delivery attempt and its bookkeeping. `inLedger`: it waits for a retry there (an ordered lane is now
+   * blocked); `done`: delivered or dead; `ledgerFailed`: the record must be retried by Kinesis.
+   */
+  private async attempt(
+    subscription: Subscription,
+    ref: DeliveryRef,
+    event: CloudEventJson,
+    disabled: ReadonlySet<string>,
+    fail: () => void,
+  ): Promise<'done' | 'inLedger' | 'ledgerFailed'> {
+    // Disabled by a 410 earlier in this batch (the cache was told at once).
+    if (disabled.has(subscription.id) || this.disabled.has(subscription.id)) {
+      return (await this.deadLetterDisabled(ref, event, fail)) ? 'done' : 'ledgerFailed';
+    }
+    const outcome = await this.limiter.run(subscription, () => deliver(event, subscription, this.deps));
+    const fields = { ...deliveryFields(ref, event), ...outcomeFields(outcome) };
+    if (outcome.kind === OUTCOME.delivered) {
+      this.log.debug('delivered', fields);
+      this.count(ENGINE_METRIC.delivered);
+      return 'done';
+    }
+    const last = lastAttemptOf(outcome, this.now());
+    try {
+      switch (outcome.kind) {
+        case OUTCOME.retry:
+          if ((await this.ledger.recordFailure(ref, event, last, subscription.delivery.maxAttempts)) === 'dead') {
+            // maxAttempts 1, or a Retry-After beyond the 24 h window.
+            this.log.error('delivery failed and dead-lettered: no attempt left', fields);
+            this.count(ENGINE_METRIC.deadLettered);
+            return 'done';
+          }
+          this.log.warn('delivery failed; it will be retried', fields);
+          this.count(ENGINE_METRIC.deliveryFailed);
+          return 'inLedger';
+        case OUTCOME.disable:
+          await this.ledger.disableSubscription(subscription.id, `${outcome.status} from the target: ${outcome.error}`);
+          this.disabled.add(subscription.id);
+          this.log.error('subscription disabled: the target answered 410 Gone; re-enable it to resume', fields);
+          this.count(ENGINE_METRIC.subscriptionDisabled);
+          await this.ledger.deadLetter(ref, event, DEAD_REASON.subscriptionDisabled, last);
+          this.count(ENGINE_METRIC.deadLettered);
+          return 'done';
+        case OUTCOME.deadLetter:
+          await this.ledger.deadLetter(ref, event, outcome.reason, last);
+          this.log.error('delivery dead-lettered: it cannot succeed as configured', fields);
+          this.count(ENGINE_METRIC.deadLettered);
+          return 'done';
+      }
+    } catch (error) {
+      this.ledgerFailed('could not record the failed delivery', ref, event, error);
+      fail();
+      return 'ledgerFailed';
+    }
+  }
+
+  /** Events for a disabled subscription are kept as dead letters, redriven after it is re-enabled. */
+  private async deadLetterDisabled(ref: DeliveryRef, event: CloudEventJson, fail: () => void): Promise<boolean> {
+    try {
+      await this.ledger.deadLetter(ref, event, DEAD_REASON.subscriptionDisabled);
+    } catch (error) {
+      this.ledgerFailed('could not dead-letter the event of a disabled subscription', ref, event, error);
+      fail();
+      return false;
+    }
+    this.log.warn('subscription is disabled; event dead-lettered', deliveryFields(ref, event));
+    this.count(ENGINE_METRIC.deadLettered);
+    return true;
+  }
+
+  private ledgerFailed(what: string, ref: DeliveryRef, event: CloudEventJson, error: unknown): void {
+    this.log.error(`${what}; the record will be retried`, { ...deliveryFields(ref, event), error: describe(error) });
+    this.count(ENGINE_METRIC.ledgerWriteFailed);
+  }
+
+  private count(name: string): void {
+    this.metrics?.addMetric(name, 'Count', 1);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,134 @@
+import type { AwsClients } from '../config/awsClients';
+import { createDeliveryAwsClients, type DeliveryAwsClients } from '../config/deliveryClients';
+import { ENV, intEnv, requireEnv } from '../config/environment';
+import { createEventKeys } from '../crypto';
+import { createDeliveryDeps } from '../delivery/createDeliveryDeps';
+import type { DeliveryDeps } from '../delivery/deliver';
+import { DeliveryLedger } from '../delivery/ledger/DeliveryLedger';
+import type { WebhookClientOptions } from '../delivery/WebhookClient';
+import { DeliveryLimiter, sharedDeliveryLimiter } from '../engine/DeliveryLimiter';
+import { DisabledSubscriptionsCache } from '../engine/DisabledSubscriptionsCache';
+import { Redeliverer } from '../engine/Redeliverer';
+import { SubscriptionEngine } from '../engine/SubscriptionEngine';
+import { ENGINE_METRIC, type EngineLog, type EngineMetrics } from '../engine/types';
+import { DEFAULT_MAX_SUBSCRIPTIONS } from '../routing/config/constants';
+import { SecretResolver } from '../routing/config/SecretResolver';
+import { SubscriptionsSource } from '../routing/config/SubscriptionsSource';
+import type { SubscriptionsConfig } from '../routing/subscriptionTypes';
+
+// Builders of the delivery functions (engine, redeliver), apart from `fromEnvironment.ts` so that ingest and
+// archive do not load the delivery side (SSM, Lambda, the ledger) at cold start.
+
+/** Object key of subscriptions.json in the config bucket unless `SUBSCRIPTIONS_KEY` says otherwise. */
+export const DEFAULT_SUBSCRIPTIONS_KEY = 'subscriptions.json';
+/** Seconds between checks of subscriptions.json unless `SUBSCRIPTIONS_REFRESH_SECONDS` says otherwise. */
+const DEFAULT_SUBSCRIPTIONS_REFRESH_SECONDS = 10;
+
+/** What the engine and the redeliverer of one process share: one config, one ledger, one connection pool. */
+export interface DeliveryRuntime {
+  source: SubscriptionsSource;
+  ledger: DeliveryLedger;
+  deliveryDeps: DeliveryDeps;
+  limiter: DeliveryLimiter;
+  disabled: DisabledSubscriptionsCache;
+}
+
+/** Runtimes by environment object: the local bus builds the engine and the redeliverer from the same process.env. */
+const runtimes = new WeakMap<NodeJS.ProcessEnv, DeliveryRuntime>();
+
+/**
+ * The delivery side's dependencies, built once per environment object (so on the local bus the engine and the
+ * redeliverer share the subscriptions, the OAuth token cache, the keep-alive sockets and the limits):
+ * subscriptions.json from the config bucket (a refused version is logged with every error path and counted
+ * as `SubscriptionsRefused`), the delivery ledger, secrets from the environment, Secrets Manager and SSM, and
+ * webhooks in AWS mode (public https targets only) unless `ALLOW_PRIVATE_NETWORKS=true` (the local bus).
+ */
+export function deliveryRuntimeFromEnvironment(
+  env: NodeJS.ProcessEnv,
+  log: EngineLog,
+  metrics?: EngineMetrics,
+  clients?: AwsClients,
+): DeliveryRuntime {
+  const existing = runtimes.get(env);
+  if (existing !== undefined) return existing;
+  // The common clients may be given (tests, the local bus); SSM and Lambda are added to them.
+  const aws: DeliveryAwsClients = clients !== undefined && 'ssm' in clients ? (clients as DeliveryAwsClients) : createDeliveryAwsClients(env, clients);
+  let config: SubscriptionsConfig | undefined;
+  const source = new SubscriptionsSource({
+    s3: aws.s3,
+    bucket: requireEnv(ENV.configBucketName, env),
+    key: env[ENV.subscriptionsKey] || DEFAULT_SUBSCRIPTIONS_KEY,
+    refreshIntervalSeconds: intEnv(ENV.subscriptionsRefreshSeconds, DEFAULT_SUBSCRIPTIONS_REFRESH_SECONDS, env),
+    maxSubscriptions: intEnv(ENV.maxSubscriptions, DEFAULT_MAX_SUBSCRIPTIONS, env),
+    env,
+    onInvalid: (errors, etag) => {
+      log.error('subscriptions.json refused; the last valid version keeps serving', {
+        etag,
+        errorCount: errors.length,
+        errors: errors.map((error) => ({ path: error.path || '/', message: error.message })),
+      });
+      metrics?.addMetric(ENGINE_METRIC.subscriptionsRefused, 'Count', 1);
+    },
+    onChange: (next, etag) => {
+      config = next;
+      log.info('serving subscriptions.json', { etag, subscriptions: next.subscriptions.length });
+    },
+    onError: (error) => log.warn('could not check subscriptions.json; the last valid version keeps serving', { error: error.message }),
+  });
+  const secrets = new SecretResolver({
+    secretsManager: aws.secretsManager,
+    ssm: aws.ssm,
+    env,
+    onRefreshError: (reference, error) => log.warn('could not refresh a secret; its previous value keeps serving', { reference, error: error.message }),
+  });
+  const localFunctionsDir = env[ENV.localFunctionsDir];
+  const ledger = new DeliveryLedger({
+    documents: aws.documents,
+    tableName: requireEnv(ENV.deliveryTableName, env),
+    keys: createEventKeys({ kms: aws.kms, keyId: requireEnv(ENV.kmsKeyId, env) }),
+    onUnreadable: (ref, error) =>
+      log.error('a ledger item cannot be opened; it is left in place', { ...ref, error: error instanceof Error ? error.message : String(error) }),
+  });
+  const runtime: DeliveryRuntime = {
+    source,
+    ledger,
+    deliveryDeps: createDeliveryDeps({
+      resolveSecret: (ref) => secrets.resolve(ref),
+      webhooks: webhookMode(env),
+      lambdas: {
+        lambda: aws.lambda,
+        // Local Lambda ARNs run modules of `local.functions` only where the local bus asked for it.
+        ...(localFunctionsDir ? { localFunctions: () => config?.local?.functions, baseDir: localFunctionsDir } : {}),
+      },
+    }),
+    limiter: sharedDeliveryLimiter(),
+    disabled: new DisabledSubscriptionsCache(ledger),
+  };
+  runtimes.set(env, runtime);
+  return runtime;
+}
+
+/** AWS mode (public https targets only) unless `ALLOW_PRIVATE_NETWORKS=true`, which only the local bus sets. */
+function webhookMode(env: NodeJS.ProcessEnv): WebhookClientOptions {
+  const raw = env[ENV.allowPrivateNetworks];
+  if (raw === undefined || raw === '' || raw === 'false') return {};
+  if (raw === 'true') return { allowPrivateNetworks: true, requireHttps: false };
+  throw new Error(`environment variable ${ENV.allowPrivateNetworks} must be "true" or "false", got ${JSON.stringify(raw)}`);
+}
+
+/** The engine function's subscription engine (see `SubscriptionEngine`). */
+export function engineFromEnvironment(env: NodeJS.ProcessEnv, log: EngineLog, metrics?: EngineMetrics, clients?: AwsClients): SubscriptionEngine {
+  const runtime = deliveryRuntimeFromEnvironment(env, log, metrics, clients);
+  return new SubscriptionEngine({ ...runtime, log, metrics });
+}
+
+/** The redeliver function's sweeper (see `Redeliverer`). */
+export function redelivererFromEnvironment(env: NodeJS.ProcessEnv, log: EngineLog, metrics?: EngineMetrics, clients?: AwsClients): Redeliverer {
+  const runtime = deliveryRuntimeFromEnvironment(env, log, metrics, clients);
+  return new Redeliverer({ ...runtime, log, metrics });
+}
+
+/** Seconds one redeliver invocation sweeps (`REDELIVER_SWEEP_SECONDS`, default 55: the schedule starts one a minute). */
+export function redeliverSweepSeconds(env: NodeJS.ProcessEnv): number {
+  return intEnv(ENV.redeliverSweepSeconds, 55, env);
+}
