@@ -9,10 +9,11 @@ import type { Benchmark, BenchRow } from './types';
 import { ingestBenchmarks } from './ingest';
 import { bundleBenchmarks } from './bundles';
 import { matcherBenchmarks } from './matcher';
+import { deliveryBenchmarks } from './delivery';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ALL: Benchmark[] = [...ingestBenchmarks, ...matcherBenchmarks, ...bundleBenchmarks];
+const ALL: Benchmark[] = [...ingestBenchmarks, ...matcherBenchmarks, ...deliveryBenchmarks, ...bundleBenchmarks];
 
 function parseArgs(argv: string[]): { only?: string } {
   const at = argv.indexOf('--only');
