@@ -1,4 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,7 +8,10 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../src/config/environment';
-import { ConfigBucket } from './ConfigBucket';
+import { DEFAULT_MAX_SUBSCRIPTIONS } from '../src/routing/config/constants';
+import { ConfigBucket, SUBSCRIPTIONS_KEY } from './ConfigBucket';
+import { DeliveryLedgerTable } from './DeliveryLedgerTable';
+import { DeliveryTargetAccess } from './DeliveryTargetAccess';
 import { EventStore } from './EventStore';
 import { EventStream } from './EventStream';
 import { IdempotencyTable } from './IdempotencyTable';
@@ -15,6 +20,23 @@ import { checkIntegerInRange } from './propChecks';
 import type { StageConfig } from './resolveStageConfig';
 import { SwitchyardFunction } from './SwitchyardFunction';
 import { SwitchyardKey } from './SwitchyardKey';
+import { WorkerTable } from './WorkerTable';
+
+/**
+ * Longest request timeout a subscription may ask for (`delivery.timeoutSeconds`, the maximum of
+ * schema/subscriptions.schema.json); the delivery functions' timeouts are derived from it.
+ */
+export const MAX_DELIVERY_TIMEOUT_SECONDS = 300;
+
+/**
+ * Longest one delivery attempt can take: an OAuth webhook may fetch a token, post, renew the token on a
+ * 401 and post again — two requests of the subscription's timeout plus the token requests (the same
+ * allowance the redeliverer's claim lease makes).
+ */
+export const MAX_ATTEMPT_SECONDS = 2 * MAX_DELIVERY_TIMEOUT_SECONDS + 10;
+
+/** How long one redeliver invocation keeps starting rounds (`REDELIVER_SWEEP_SECONDS`): most of its minute. */
+const REDELIVER_SWEEP_SECONDS = 55;
 
 /** Defaults of the optional stage settings (DESIGN: 256 KiB events, 24 h dedupe window). */
 export const STAGE_DEFAULTS = {
@@ -23,6 +45,29 @@ export const STAGE_DEFAULTS = {
   logRetentionDays: 30,
   archiveRetryAttempts: 10,
   archiveBatchSize: 100,
+  engineRetryAttempts: 10,
+  engineBatchSize: 100,
+  maxSubscriptions: DEFAULT_MAX_SUBSCRIPTIONS,
+} as const;
+
+/** Fixed settings of the delivery functions (DESIGN "Delivery"). */
+export const DELIVERY_FUNCTIONS = {
+  engineMemorySize: 1024,
+  /** The longest attempt, plus a minute for the batch's ledger writes. */
+  engineTimeout: Duration.seconds(MAX_ATTEMPT_SECONDS + 60),
+  redeliverMemorySize: 1024,
+  /** The redeliver function is started every minute and sweeps due deliveries for most of it. */
+  redeliverSchedule: events.Schedule.rate(Duration.minutes(1)),
+  redeliverSweepSeconds: REDELIVER_SWEEP_SECONDS,
+  /**
+   * No round starts after the sweep, but attempts already started finish: an invocation stopped by its
+   * timeout mid-attempt would record nothing, and the attempt would come back after its lease, uncounted,
+   * again and again. So the sweep, plus the longest attempt, plus a margin for the ledger writes. Most
+   * invocations end at about the sweep's length; only slow attempts run on.
+   */
+  redeliverTimeout: Duration.seconds(REDELIVER_SWEEP_SECONDS + MAX_ATTEMPT_SECONDS + 15),
+  /** At most this many sweeps at once (a slow one overlapping the next minute's); claims keep them apart. */
+  redeliverReservedConcurrency: 2,
 } as const;
 
 /** Props of {@link SwitchyardStage}. */
@@ -41,13 +86,24 @@ export interface SwitchyardStageProps extends StackProps {
    * @default 'lambdas/archive/index.ts'
    */
   readonly archiveEntry?: string;
+  /**
+   * Handler module of the engine function, relative to the repository root.
+   * @default 'lambdas/engine/index.ts'
+   */
+  readonly engineEntry?: string;
+  /**
+   * Handler module of the redeliver function, relative to the repository root.
+   * @default 'lambdas/redeliver/index.ts'
+   */
+  readonly redeliverEntry?: string;
 }
 
 /**
  * One deployed stage of the bus (`Switchyard-<stage>`): a customer-managed key, the Kinesis stream,
- * the event store and idempotency tables, the config bucket, the producer-token secret, the ingest
- * function behind the HTTP API, and the archive function fed by a Kinesis event source mapping whose
- * failures go to an encrypted queue. Every permission comes from a `grant*` method.
+ * the event store, idempotency, delivery ledger and worker tables, the config bucket, the producer-token
+ * secret, the ingest function behind the HTTP API, the archive and engine functions fed by Kinesis event
+ * source mappings whose failures go to encrypted queues, and the redeliver function started every minute.
+ * Every permission comes from a `grant*` method.
  */
 export class SwitchyardStage extends Stack {
   /** The stage's customer-managed key. */
@@ -58,8 +114,14 @@ export class SwitchyardStage extends Stack {
   public readonly eventStore: EventStore;
   /** The DynamoDB idempotency records (ingest dedupe). */
   public readonly idempotencyTable: IdempotencyTable;
+  /** The DynamoDB delivery ledger (retries, dead letters, disabled subscriptions). */
+  public readonly deliveryLedger: DeliveryLedgerTable;
+  /** The DynamoDB leases and checkpoints of `ShardWorker` consumers. */
+  public readonly workerTable: WorkerTable;
   /** The S3 bucket holding `subscriptions.json`. */
   public readonly configBucket: ConfigBucket;
+  /** What deliveries may reach beyond the stage: secrets, parameters and Lambda targets. */
+  public readonly deliveryTargets: DeliveryTargetAccess;
   /** Producer tokens, `{"<producer>": "<token>"}`, with a generated `default`; readable by ingest only. */
   public readonly producerTokens: secretsmanager.Secret;
   /** The function behind the HTTP API. */
@@ -68,11 +130,19 @@ export class SwitchyardStage extends Stack {
   public readonly archive: SwitchyardFunction;
   /** On-failure destination of the archive event source mapping. */
   public readonly archiveFailures: sqs.Queue;
+  /** The function matching each event against subscriptions.json and delivering it. */
+  public readonly engine: SwitchyardFunction;
+  /** On-failure destination of the engine event source mapping. */
+  public readonly engineFailures: sqs.Queue;
+  /** The function retrying due deliveries from the ledger. */
+  public readonly redeliver: SwitchyardFunction;
+  /** The rule starting the redeliver function every minute. */
+  public readonly redeliverSchedule: events.Rule;
   /** The HTTP API in front of ingest. */
   public readonly api: IngestApi;
 
   constructor(scope: Construct, id: string, props: SwitchyardStageProps) {
-    const { stage, config, ingestEntry, archiveEntry, ...stackProps } = props;
+    const { stage, config, ingestEntry, archiveEntry, engineEntry, redeliverEntry, ...stackProps } = props;
     super(scope, id, { description: `Switchyard serverless event bus, stage ${stage}`, ...stackProps });
     this.checkConfig(config);
 
@@ -100,6 +170,8 @@ export class SwitchyardStage extends Stack {
     });
     this.eventStore = new EventStore(this, 'EventStore', { encryptionKey, removalPolicy });
     this.idempotencyTable = new IdempotencyTable(this, 'IdempotencyTable', { encryptionKey, removalPolicy });
+    this.deliveryLedger = new DeliveryLedgerTable(this, 'DeliveryLedger', { encryptionKey, removalPolicy });
+    this.workerTable = new WorkerTable(this, 'WorkerTable', { encryptionKey, removalPolicy });
     this.configBucket = new ConfigBucket(this, 'ConfigBucket', {
       encryptionKey,
       removalPolicy,
@@ -166,41 +238,63 @@ export class SwitchyardStage extends Stack {
       },
     });
     this.eventStore.grantArchive(this.archive);
-    this.eventStream.grantConsume(this.archive);
-
-    this.archiveFailures = new sqs.Queue(this, 'ArchiveFailures', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    this.archiveFailures = this.consumeStream(this.archive, 'ArchiveFailures', {
+      batchSize: STAGE_DEFAULTS.archiveBatchSize,
+      retryAttempts: config.archiveRetryAttempts ?? STAGE_DEFAULTS.archiveRetryAttempts,
+      maxRecordAgeHours: config.archiveMaxRecordAgeHours ?? Math.min(config.retentionHours, 168),
       removalPolicy,
     });
-    Validations.of(this.archiveFailures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter destination: the archive event source mapping sends the metadata of batches it gave up on here (on-failure destination), for inspection and replay from the stream or the event store.',
+
+    // Delivery: the engine fans each event out to its subscriptions; what fails goes to the ledger, and
+    // the redeliver function retries it from there. Both read subscriptions.json and reach the targets.
+    this.deliveryTargets = new DeliveryTargetAccess(this, 'DeliveryTargets', { stage, lambdaTargets: config.lambdaTargets });
+    const deliveryEnvironment = {
+      [ENV.deliveryTableName]: this.deliveryLedger.tableName,
+      [ENV.configBucketName]: this.configBucket.bucketName,
+      [ENV.subscriptionsKey]: SUBSCRIPTIONS_KEY,
+      [ENV.kmsKeyId]: encryptionKey.keyArn,
+      [ENV.maxSubscriptions]: String(config.maxSubscriptions ?? STAGE_DEFAULTS.maxSubscriptions),
+    };
+
+    this.engine = new SwitchyardFunction(this, 'Engine', {
+      ...functionDefaults,
+      entry: engineEntry ?? 'lambdas/engine/index.ts',
+      serviceName: 'switchyard-engine',
+      description: `Switchyard ${stage}: Kinesis → subscriptions.json → webhooks, OAuth webhooks, Lambdas; failures → delivery ledger`,
+      memorySize: DELIVERY_FUNCTIONS.engineMemorySize,
+      timeout: DELIVERY_FUNCTIONS.engineTimeout,
+      environment: deliveryEnvironment,
+    });
+    this.grantDelivery(this.engine);
+    this.engineFailures = this.consumeStream(this.engine, 'EngineFailures', {
+      batchSize: STAGE_DEFAULTS.engineBatchSize,
+      retryAttempts: config.engineRetryAttempts ?? STAGE_DEFAULTS.engineRetryAttempts,
+      maxRecordAgeHours: config.engineMaxRecordAgeHours ?? Math.min(config.retentionHours, 168),
+      removalPolicy,
     });
 
-    this.archive.function.addEventSource(
-      new KinesisEventSource(this.eventStream.stream, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: STAGE_DEFAULTS.archiveBatchSize,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        retryAttempts: config.archiveRetryAttempts ?? STAGE_DEFAULTS.archiveRetryAttempts,
-        maxRecordAge: Duration.hours(config.archiveMaxRecordAgeHours ?? Math.min(config.retentionHours, 168)),
-        // One batch per shard at a time: records of one partition key are archived in stream order.
-        parallelizationFactor: 1,
-        onFailure: new SqsDlq(this.archiveFailures),
-      }),
-    );
-    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-      Validations.of(this.archive.role).acknowledge({
-        id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason:
-          'Added by SqsDlq (queue.grantSendMessages, a CDK grant) so the archive event source mapping can send failed-batch records to the KMS-encrypted on-failure queue; the resource is the stage key only.',
-      });
-    }
+    this.redeliver = new SwitchyardFunction(this, 'Redeliver', {
+      ...functionDefaults,
+      entry: redeliverEntry ?? 'lambdas/redeliver/index.ts',
+      serviceName: 'switchyard-redeliver',
+      description: `Switchyard ${stage}: every minute, retries due deliveries from the ledger; dead letters`,
+      memorySize: DELIVERY_FUNCTIONS.redeliverMemorySize,
+      timeout: DELIVERY_FUNCTIONS.redeliverTimeout,
+      reservedConcurrentExecutions: DELIVERY_FUNCTIONS.redeliverReservedConcurrency,
+      environment: {
+        ...deliveryEnvironment,
+        [ENV.redeliverSweepSeconds]: String(DELIVERY_FUNCTIONS.redeliverSweepSeconds),
+      },
+    });
+    this.grantDelivery(this.redeliver);
+    // A start that waited a minute (throttled by the reserved concurrency) or failed is not retried:
+    // the next minute's start sweeps the same due items.
+    this.redeliver.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+    this.redeliverSchedule = new events.Rule(this, 'RedeliverSchedule', {
+      description: `Switchyard ${stage}: starts the redeliver function every minute`,
+      schedule: DELIVERY_FUNCTIONS.redeliverSchedule,
+      targets: [new eventTargets.LambdaFunction(this.redeliver.function, { retryAttempts: 2, maxEventAge: Duration.minutes(1) })],
+    });
 
     this.api = new IngestApi(this, 'IngestApi', {
       handler: this.ingest.function,
@@ -218,6 +312,14 @@ export class SwitchyardStage extends Stack {
       value: this.idempotencyTable.tableName,
       description: 'DynamoDB idempotency records',
     });
+    new CfnOutput(this, 'DeliveryTableName', {
+      value: this.deliveryLedger.tableName,
+      description: 'DynamoDB delivery ledger (retries, dead letters, disabled subscriptions)',
+    });
+    new CfnOutput(this, 'WorkerTableName', {
+      value: this.workerTable.tableName,
+      description: 'DynamoDB leases and checkpoints of ShardWorker consumers',
+    });
     new CfnOutput(this, 'ConfigBucketName', {
       value: this.configBucket.bucketName,
       description: 'S3 bucket holding subscriptions.json',
@@ -230,6 +332,65 @@ export class SwitchyardStage extends Stack {
       value: this.archiveFailures.queueUrl,
       description: 'SQS queue receiving archive batches that failed after all retries',
     });
+    new CfnOutput(this, 'EngineFailureQueueUrl', {
+      value: this.engineFailures.queueUrl,
+      description: 'SQS queue receiving engine batches whose outcomes could not be recorded after all retries',
+    });
+  }
+
+  /**
+   * Feeds `fn` from every shard of the stream — from the trim horizon, one batch per shard at a time (so
+   * records of one partition key are handled in stream order), bisecting failed batches and taking partial
+   * failures — and sends what it gives up on to a new KMS-encrypted on-failure queue, which it returns.
+   */
+  private consumeStream(
+    fn: SwitchyardFunction,
+    failuresId: string,
+    options: { batchSize: number; retryAttempts: number; maxRecordAgeHours: number; removalPolicy: RemovalPolicy },
+  ): sqs.Queue {
+    this.eventStream.grantConsume(fn);
+    const failures = new sqs.Queue(this, failuresId, {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: options.removalPolicy,
+    });
+    Validations.of(failures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter destination: the event source mapping sends the metadata (shard, sequence range) of batches it gave up on here (on-failure destination), for inspection and replay from the stream or the event store.',
+    });
+    fn.function.addEventSource(
+      new KinesisEventSource(this.eventStream.stream, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: options.batchSize,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: options.retryAttempts,
+        maxRecordAge: Duration.hours(options.maxRecordAgeHours),
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(failures),
+      }),
+    );
+    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          'Added by SqsDlq (queue.grantSendMessages, a CDK grant) so the event source mapping can send failed-batch records to the KMS-encrypted on-failure queue; the resource is the stage key only.',
+      });
+    }
+    return failures;
+  }
+
+  /**
+   * What a delivery function may do: keep the ledger (and seal/open its events with the stage key), read
+   * subscriptions.json, resolve the stage's secrets and parameters, invoke the allowed Lambda targets.
+   */
+  private grantDelivery(fn: SwitchyardFunction): void {
+    this.deliveryLedger.grantReadWrite(fn);
+    this.configBucket.grantRead(fn, SUBSCRIPTIONS_KEY);
+    this.deliveryTargets.grantDeliver(fn);
   }
 
   /** Range checks of the stage-level settings the constructs do not see themselves. */
@@ -238,6 +399,9 @@ export class SwitchyardStage extends Stack {
     checkIntegerInRange(this, 'config.dedupeWindowSeconds', config.dedupeWindowSeconds, 60, 2_592_000, 'seconds');
     checkIntegerInRange(this, 'config.archiveRetryAttempts', config.archiveRetryAttempts, 0, 10_000);
     checkIntegerInRange(this, 'config.archiveMaxRecordAgeHours', config.archiveMaxRecordAgeHours, 1, 168, 'hours');
+    checkIntegerInRange(this, 'config.engineRetryAttempts', config.engineRetryAttempts, 0, 10_000);
+    checkIntegerInRange(this, 'config.engineMaxRecordAgeHours', config.engineMaxRecordAgeHours, 1, 168, 'hours');
+    checkIntegerInRange(this, 'config.maxSubscriptions', config.maxSubscriptions, 1, 100_000);
     const retention = config.logRetentionDays;
     if (retention !== undefined) {
       const allowed = Object.values(logs.RetentionDays).filter(

@@ -59,6 +59,12 @@ export const TABLE_READ_WRITE_ACTIONS = [
   'dynamodb:DescribeTable',
 ] as const;
 
+/**
+ * DynamoDB: the delivery ledger's `due` index — the redeliver sweep queries it for lane heads whose next
+ * attempt is due. Indexes are read-only, so Query is all an index ARN ever needs.
+ */
+export const INDEX_QUERY_ACTIONS = ['dynamodb:Query'] as const;
+
 /** S3: reading `subscriptions.json` (and a given version of it) from the config bucket. */
 export const BUCKET_READ_OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'] as const;
 
@@ -78,6 +84,15 @@ export const KEY_ENCRYPT_DECRYPT_ACTIONS = [
   'kms:Encrypt',
   'kms:GenerateDataKey',
 ] as const;
+
+/** Secrets Manager: resolving a `{ "secretsManager": id }` reference of subscriptions.json. */
+export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
+
+/** SSM Parameter Store: resolving a `{ "ssm": name }` reference (SecureString decrypted by the service). */
+export const PARAMETER_READ_ACTIONS = ['ssm:GetParameter'] as const;
+
+/** Lambda: delivering to a `lambda` target (`Event` or `RequestResponse` invocation). */
+export const FUNCTION_INVOKE_ACTIONS = ['lambda:InvokeFunction'] as const;
 
 /** Copies an `as const` list into the mutable array the CDK grant APIs take. */
 export function actions(list: readonly string[]): string[] {

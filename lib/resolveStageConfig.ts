@@ -63,6 +63,29 @@ export interface StageConfig {
    */
   readonly archiveMaxRecordAgeHours?: number;
   /**
+   * Retries of a failing engine batch (0 to 10000) before its records go to the engine's on-failure queue.
+   * The engine fails a record only when it could not write the record's outcome to the delivery ledger.
+   * @default 10
+   */
+  readonly engineRetryAttempts?: number;
+  /**
+   * Oldest record the engine mapping still processes, in hours (1 to 168), then the on-failure queue.
+   * @default - the stream's retention, at most 168
+   */
+  readonly engineMaxRecordAgeHours?: number;
+  /**
+   * Subscriptions accepted in subscriptions.json (`MAX_SUBSCRIPTIONS`), 1 to 100000; a larger file is
+   * refused and the last valid one keeps serving.
+   * @default 1000
+   */
+  readonly maxSubscriptions?: number;
+  /**
+   * Lambda functions subscriptions may deliver to: ARNs or ARN patterns with `*`/`?` in the name (see
+   * `DeliveryTargetAccess`). An unqualified ARN also covers its versions and aliases.
+   * @default - the functions of the stage's account and region named `switchyard-<stage>-*`
+   */
+  readonly lambdaTargets?: readonly string[];
+  /**
    * AWS account of the stage.
    * @default - the CLI's account (CDK_DEFAULT_ACCOUNT), or environment-agnostic
    */
@@ -77,7 +100,7 @@ export interface StageConfig {
 /** A stage name becomes part of the stack name `Switchyard-<stage>`. */
 const STAGE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 
-type FieldKind = 'number' | 'string' | 'removalPolicy' | 'throttle';
+type FieldKind = 'number' | 'string' | 'stringList' | 'removalPolicy' | 'throttle';
 const FIELDS: Record<keyof StageConfig, { kind: FieldKind; required?: boolean }> = {
   shardCount: { kind: 'number', required: true },
   retentionHours: { kind: 'number', required: true },
@@ -90,6 +113,10 @@ const FIELDS: Record<keyof StageConfig, { kind: FieldKind; required?: boolean }>
   archiveReservedConcurrency: { kind: 'number' },
   archiveRetryAttempts: { kind: 'number' },
   archiveMaxRecordAgeHours: { kind: 'number' },
+  engineRetryAttempts: { kind: 'number' },
+  engineMaxRecordAgeHours: { kind: 'number' },
+  maxSubscriptions: { kind: 'number' },
+  lambdaTargets: { kind: 'stringList' },
   account: { kind: 'string' },
   region: { kind: 'string' },
 };
@@ -108,6 +135,11 @@ function checkField(where: string, key: string, kind: FieldKind, value: unknown)
       return;
     case 'string':
       if (typeof value !== 'string' || value === '') fail('a non-empty string');
+      return;
+    case 'stringList':
+      if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
+        fail('an array of non-empty strings');
+      }
       return;
     case 'removalPolicy':
       if (!STAGE_REMOVAL_POLICIES.includes(value as StageRemovalPolicy)) {

@@ -2,8 +2,10 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, STREAM_CONSUME_ACTIONS, STREAM_PUBLISH_ACTIONS, TABLE_ARCHIVE_ACTIONS, TABLE_READ_ACTIONS, TABLE_READ_WRITE_ACTIONS } from '../../lib/perms';
 import { resolveStageConfig, type StageConfig } from '../../lib/resolveStageConfig';
-import { SwitchyardStage } from '../../lib/SwitchyardStage';
+import type { SwitchyardFunction } from '../../lib/SwitchyardFunction';
+import { DELIVERY_FUNCTIONS, MAX_ATTEMPT_SECONDS, MAX_DELIVERY_TIMEOUT_SECONDS, SwitchyardStage } from '../../lib/SwitchyardStage';
 import { EVENT_TABLE_SCHEMA, IDEMPOTENCY_TABLE_SCHEMA } from '../../src/store/tableSchemas';
+import subscriptionsSchema from '../../schema/subscriptions.schema.json';
 import { allowedPairs, cdkJsonContext, nagFindings, pair, pairs, testApp } from './helpers';
 
 const ENV = { account: '123456789012', region: 'ap-southeast-2' };
@@ -20,6 +22,19 @@ const CONFIG: StageConfig = {
 function stageStack(config: StageConfig, options: { bundle?: boolean; stage?: string } = {}): SwitchyardStage {
   const stage = options.stage ?? 'test';
   return new SwitchyardStage(testApp({ bundle: options.bundle }), `Switchyard-${stage}`, { stage, config, env: ENV });
+}
+
+/** The delivery functions' grants beyond the bus's own resources, for the default stage `test`. */
+const DELIVERY_TARGET_PAIRS = [
+  'secretsmanager:GetSecretValue "arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:switchyard/test/*"',
+  'ssm:GetParameter "arn:aws:ssm:ap-southeast-2:123456789012:parameter/switchyard/test/*"',
+  'lambda:InvokeFunction "arn:aws:lambda:ap-southeast-2:123456789012:function:switchyard-test-*"',
+];
+
+/** Every value of `key` anywhere in a JSON schema. */
+function valuesOf(node: unknown, key: string): unknown[] {
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).flatMap(([k, v]) => (k === key ? [v] : []).concat(valuesOf(v, key)));
 }
 
 function resourceOf(template: Template, type: string): { Properties: Record<string, any>; DeletionPolicy?: string } {
@@ -83,6 +98,34 @@ describe('SwitchyardStage', () => {
       });
     });
 
+    test.each([
+      ['delivery ledger', 'deliveryLedger'],
+      ['worker', 'workerTable'],
+    ] as const)('%s: SSE-KMS with the stage key, PITR, on-demand, pk + sk, retained with deletion protection', (_name, prop) => {
+      const table = stack[prop].table;
+      const resource = template.toJSON().Resources[stack.getLogicalId(table.node.defaultChild as never)];
+      expect(resource).toMatchObject({
+        Properties: {
+          BillingMode: 'PAY_PER_REQUEST',
+          SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn() },
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          DeletionProtectionEnabled: true,
+        },
+        DeletionPolicy: 'Retain',
+      });
+    });
+
+    test('the delivery ledger has the due index; the worker table none', () => {
+      const props = (prop: 'deliveryLedger' | 'workerTable') =>
+        template.toJSON().Resources[stack.getLogicalId(stack[prop].table.node.defaultChild as never)].Properties;
+      expect(props('deliveryLedger').GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName)).toEqual(['due']);
+      expect(props('workerTable').GlobalSecondaryIndexes).toBeUndefined();
+    });
+
     test('the event store has the byType index; the idempotency table expires records through expiresAt', () => {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byType' })],
@@ -135,7 +178,7 @@ describe('SwitchyardStage', () => {
   });
 
   describe('functions', () => {
-    test.each(['ingest', 'archive'] as const)('%s runs Node.js 22 on arm64 with tracing and a KMS-encrypted log group', (name) => {
+    test.each(['ingest', 'archive', 'engine', 'redeliver'] as const)('%s runs Node.js 22 on arm64 with tracing and a KMS-encrypted log group', (name) => {
       const fn = stack[name];
       expect(functionOf(fn).Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -167,6 +210,48 @@ describe('SwitchyardStage', () => {
         KMS_KEY_ID: keyArn(),
       });
       expect(functionOf(stack.archive).Properties.ReservedConcurrentExecutions).toBeUndefined();
+    });
+
+    test('engine and redeliver get the ledger, the config object, the key and the subscription limit', () => {
+      const common = {
+        DELIVERY_TABLE_NAME: stack.resolve(stack.deliveryLedger.tableName),
+        CONFIG_BUCKET_NAME: stack.resolve(stack.configBucket.bucketName),
+        SUBSCRIPTIONS_KEY: 'subscriptions.json',
+        KMS_KEY_ID: keyArn(),
+        MAX_SUBSCRIPTIONS: '1000',
+      };
+      const engineEnv = functionOf(stack.engine).Properties.Environment.Variables;
+      const redeliverEnv = functionOf(stack.redeliver).Properties.Environment.Variables;
+      expect(engineEnv).toMatchObject(common);
+      expect(redeliverEnv).toMatchObject({ ...common, REDELIVER_SWEEP_SECONDS: '55' });
+      expect(engineEnv.REDELIVER_SWEEP_SECONDS).toBeUndefined();
+      for (const env of [engineEnv, redeliverEnv]) {
+        expect(env.ALLOW_PRIVATE_NETWORKS).toBeUndefined(); // the SSRF guard stays on in AWS
+        expect(env.EVENT_STREAM_NAME).toBeUndefined();
+      }
+    });
+
+    test('engine: 1024 MiB, a timeout covering the longest attempt (an OAuth webhook: token, post, renew, post)', () => {
+      const props = functionOf(stack.engine).Properties;
+      expect(props.MemorySize).toBe(1024);
+      expect(props.Timeout).toBe(MAX_ATTEMPT_SECONDS + 60);
+      expect(props.Timeout).toBeGreaterThanOrEqual(2 * MAX_DELIVERY_TIMEOUT_SECONDS);
+      expect(props.Timeout).toBeLessThanOrEqual(900);
+      expect(props.ReservedConcurrentExecutions).toBeUndefined();
+    });
+
+    test('redeliver: 1024 MiB, at most 2 at once, a timeout letting the last attempt of a 55 s sweep finish', () => {
+      const props = functionOf(stack.redeliver).Properties;
+      expect(props.MemorySize).toBe(1024);
+      expect(props.ReservedConcurrentExecutions).toBe(2);
+      expect(props.Timeout).toBe(55 + MAX_ATTEMPT_SECONDS + 15);
+      expect(props.Timeout).toBeLessThanOrEqual(900);
+    });
+
+    test('the longest delivery timeout is the schema\'s maximum of delivery.timeoutSeconds', () => {
+      const maxima = valuesOf(subscriptionsSchema, 'timeoutSeconds').flatMap((node) => valuesOf(node, 'maximum'));
+      expect(maxima.length).toBeGreaterThan(0);
+      expect(new Set(maxima)).toEqual(new Set([MAX_DELIVERY_TIMEOUT_SECONDS]));
     });
 
     test('roles carry no managed policy', () => {
@@ -207,6 +292,97 @@ describe('SwitchyardStage', () => {
     });
   });
 
+  describe('delivery functions', () => {
+    const deliveryPairs = (fn: SwitchyardFunction) => {
+      const s = stack;
+      const key = s.key.key.keyArn;
+      const ledger = s.deliveryLedger.table.tableArn;
+      return [
+        ...pairs(s, TABLE_READ_WRITE_ACTIONS, [ledger]),
+        pair(s, 'dynamodb:Query', `${ledger}/index/due`),
+        ...pairs(s, ['s3:GetObject', 's3:GetObjectVersion'], [s.configBucket.bucket.arnForObjects('subscriptions.json')]),
+        ...DELIVERY_TARGET_PAIRS,
+        ...pairs(s, [...KEY_ENCRYPT_DECRYPT_ACTIONS], [key]),
+        ...pairs(s, ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']),
+        ...pairs(s, ['logs:CreateLogStream', 'logs:PutLogEvents'], [fn.logGroup.logGroupArn]),
+      ];
+    };
+
+    test('engine may consume the stream, keep the ledger, read subscriptions.json, resolve stage secrets and parameters, invoke switchyard-test-* and report failures — and nothing more', () => {
+      const s = stack;
+      const expected = new Set([
+        ...deliveryPairs(s.engine),
+        ...pairs(s, STREAM_CONSUME_ACTIONS, [s.eventStream.streamArn]),
+        ...pairs(s, ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], [s.engineFailures.queueArn]),
+        ...pairs(s, ['kms:ReEncrypt*', 'kms:GenerateDataKey*'], [s.key.key.keyArn]),
+      ]);
+      expect(allowedPairs(template, s, s.engine.role as iam.IRole)).toEqual(expected);
+    });
+
+    test('redeliver has the same delivery grants without the stream or a queue — and nothing more', () => {
+      const s = stack;
+      expect(allowedPairs(template, s, s.redeliver.role as iam.IRole)).toEqual(new Set(deliveryPairs(s.redeliver)));
+    });
+
+    test('no delivery grant reaches the bus\'s own functions, other secrets, Scan, or any resource "*" beyond X-Ray', () => {
+      for (const role of [stack.engine.role, stack.redeliver.role]) {
+        const allowed = [...allowedPairs(template, stack, role as iam.IRole)];
+        expect(allowed.filter((p) => p.endsWith(' "*"')).sort()).toEqual(['xray:PutTelemetryRecords "*"', 'xray:PutTraceSegments "*"']);
+        expect(allowed.filter((p) => p.startsWith('dynamodb:Scan'))).toEqual([]);
+        expect(allowed.filter((p) => p.startsWith('secretsmanager:') || p.startsWith('ssm:') || p.startsWith('lambda:'))).toEqual(
+          expect.arrayContaining(DELIVERY_TARGET_PAIRS),
+        );
+        expect(allowed.filter((p) => p.startsWith('secretsmanager:') || p.startsWith('ssm:') || p.startsWith('lambda:'))).toHaveLength(3);
+      }
+      // Generated names start with the stack name, which the default invoke scope does not match (case-sensitive).
+      expect(stack.stackName).toBe('Switchyard-test');
+    });
+
+    test('the engine reads every shard from the trim horizon, one batch per shard, bisecting, with partial failures and its own on-failure queue', () => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: stack.resolve(stack.eventStream.streamArn),
+        FunctionName: stack.resolve(stack.engine.function.functionName),
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: 10,
+        MaximumRecordAgeInSeconds: 48 * 3600,
+        ParallelizationFactor: 1,
+        DestinationConfig: { OnFailure: { Destination: stack.resolve(stack.engineFailures.queueArn) } },
+      });
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    });
+
+    test('redeliver is started every minute by a rule; a start older than a minute is dropped, not retried', () => {
+      const rules = Object.values(template.findResources('AWS::Events::Rule'));
+      expect(rules).toHaveLength(1);
+      expect(rules[0].Properties).toMatchObject({
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        Targets: [
+          {
+            Arn: stack.resolve(stack.redeliver.function.functionArn),
+            RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 2 },
+          },
+        ],
+      });
+      expect(rules[0].Properties.Targets[0].Input).toBeUndefined();
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: stack.resolve(stack.redeliver.function.functionName),
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 60,
+      });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: stack.resolve(stack.redeliver.function.functionArn),
+        Principal: 'events.amazonaws.com',
+        SourceArn: stack.resolve(stack.redeliverSchedule.ruleArn),
+      });
+      expect(DELIVERY_FUNCTIONS.redeliverSweepSeconds).toBeLessThan(60);
+    });
+  });
+
   describe('HTTP API', () => {
     test('routes POST /events, GET /events/{id}, GET /health to ingest, throttled per the stage', () => {
       const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
@@ -240,13 +416,21 @@ describe('SwitchyardStage', () => {
       });
     });
 
-    test('the on-failure queue is encrypted with the stage key and TLS-only', () => {
-      template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: keyArn(), MessageRetentionPeriod: 14 * 86400 });
-      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        PolicyDocument: {
-          Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
-        },
-      });
+    test('the on-failure queues (archive, engine) are encrypted with the stage key and TLS-only', () => {
+      const queues = template.findResources('AWS::SQS::Queue');
+      expect(Object.keys(queues).sort()).toEqual(
+        [stack.archiveFailures, stack.engineFailures].map((q) => stack.getLogicalId(q.node.defaultChild as never)).sort(),
+      );
+      for (const queue of Object.values(queues)) {
+        expect(queue.Properties).toMatchObject({ KmsMasterKeyId: keyArn(), MessageRetentionPeriod: 14 * 86400 });
+      }
+      const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+      expect(policies).toHaveLength(2);
+      for (const policy of policies) {
+        expect(policy.Properties.PolicyDocument.Statement).toEqual([
+          expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]);
+      }
     });
   });
 
@@ -259,6 +443,9 @@ describe('SwitchyardStage', () => {
       ['ConfigBucketName', () => stack.configBucket.bucketName],
       ['ProducerTokensSecretArn', () => stack.producerTokens.secretArn],
       ['ArchiveFailureQueueUrl', () => stack.archiveFailures.queueUrl],
+      ['DeliveryTableName', () => stack.deliveryLedger.tableName],
+      ['WorkerTableName', () => stack.workerTable.tableName],
+      ['EngineFailureQueueUrl', () => stack.engineFailures.queueUrl],
     ] as Array<[string, () => string]>)('%s', (name, value) => {
       template.hasOutput(name, { Value: stack.resolve(value()) });
     });
@@ -301,11 +488,47 @@ describe('SwitchyardStage', () => {
       [{ dedupeWindowSeconds: 59 }, 'config.dedupeWindowSeconds must be an integer between 60 and 2592000 seconds, got 59'],
       [{ archiveRetryAttempts: -1 }, 'config.archiveRetryAttempts must be an integer between 0 and 10000, got -1'],
       [{ archiveMaxRecordAgeHours: 169 }, 'config.archiveMaxRecordAgeHours must be an integer between 1 and 168 hours, got 169'],
+      [{ engineRetryAttempts: 10_001 }, 'config.engineRetryAttempts must be an integer between 0 and 10000, got 10001'],
+      [{ engineMaxRecordAgeHours: 0 }, 'config.engineMaxRecordAgeHours must be an integer between 1 and 168 hours, got 0'],
+      [{ maxSubscriptions: 0 }, 'config.maxSubscriptions must be an integer between 1 and 100000, got 0'],
+      [{ lambdaTargets: ['audit'] }, 'Switchyard-test/DeliveryTargets: lambdaTargets[0] must be a Lambda function ARN'],
+      [{ lambdaTargets: ['arn:aws:lambda:ap-southeast-2:123456789012:function:*'] }, 'Switchyard-test/DeliveryTargets: lambdaTargets[0] must name functions, not every function of an account'],
       [{ logRetentionDays: 8 }, 'config.logRetentionDays must be one of 1, 3, 5, 7, 14, 30,'],
       [{ shardCount: 0 }, 'Switchyard-test/EventStream: shardCount must be an integer between 1 and 500, got 0'],
       [{ retentionHours: 12 }, 'Switchyard-test/EventStream: retentionHours must be an integer between 24 and 8760 hours, got 12'],
     ] as Array<[Partial<StageConfig>, string]>)('rejects %p', (override, message) => {
       expect(() => stageStack({ shardCount: 1, retentionHours: 24, ...override }, { bundle: false })).toThrow(message);
+    });
+
+    test('lambdaTargets, maxSubscriptions and engine retries come from the stage config', () => {
+      const s = stageStack(
+        {
+          shardCount: 1,
+          retentionHours: 24,
+          maxSubscriptions: 50,
+          engineRetryAttempts: 3,
+          engineMaxRecordAgeHours: 6,
+          lambdaTargets: ['arn:aws:lambda:ap-southeast-2:123456789012:function:audit', 'arn:aws:lambda:ap-southeast-2:123456789012:function:team-*'],
+        },
+        { bundle: false },
+      );
+      const t = Template.fromStack(s);
+      const fn = (f: { function: { node: { defaultChild?: unknown } } }) => t.toJSON().Resources[s.getLogicalId(f.function.node.defaultChild as never)];
+      for (const f of [s.engine, s.redeliver]) {
+        expect(fn(f).Properties.Environment.Variables.MAX_SUBSCRIPTIONS).toBe('50');
+        const invoke = [...allowedPairs(t, s, f.role)].filter((p) => p.startsWith('lambda:')).sort();
+        expect(invoke).toEqual([
+          'lambda:InvokeFunction "arn:aws:lambda:ap-southeast-2:123456789012:function:audit"',
+          'lambda:InvokeFunction "arn:aws:lambda:ap-southeast-2:123456789012:function:audit:*"',
+          'lambda:InvokeFunction "arn:aws:lambda:ap-southeast-2:123456789012:function:team-*"',
+        ]);
+      }
+      t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: s.resolve(s.engine.function.functionName),
+        MaximumRetryAttempts: 3,
+        MaximumRecordAgeInSeconds: 6 * 3600,
+      });
+      expect(nagFindings(s)).toEqual([]);
     });
 
     test.each(Object.keys((cdkJsonContext() as { stages: object }).stages))(

@@ -33,6 +33,17 @@ describe('resolveStageConfig', () => {
     expect(() => resolveStageConfig(undefined, 'dev')).toThrow('cdk.json has no stages');
   });
 
+  test('accepts the delivery settings: lambdaTargets as a list of ARNs, maxSubscriptions, engine retries', () => {
+    const dev = {
+      ...STAGES.dev,
+      lambdaTargets: ['arn:aws:lambda:ap-southeast-2:123456789012:function:audit'],
+      maxSubscriptions: 50,
+      engineRetryAttempts: 3,
+      engineMaxRecordAgeHours: 6,
+    };
+    expect(resolveStageConfig({ dev }, 'dev')).toEqual(dev);
+  });
+
   test('rejects a missing required key', () => {
     expect(() => resolveStageConfig({ dev: { shardCount: 1 } }, 'dev')).toThrow('stages.dev.retentionHours is required');
   });
@@ -48,6 +59,8 @@ describe('resolveStageConfig', () => {
     [{ removalPolicy: 'snapshot' }, 'stages.dev.removalPolicy must be one of "retain", "destroy", got "snapshot"'],
     [{ apiThrottle: { rateLimit: 1 } }, 'stages.dev.apiThrottle must be { "rateLimit": <number>, "burstLimit": <number> }, got {"rateLimit":1}'],
     [{ region: '' }, 'stages.dev.region must be a non-empty string, got ""'],
+    [{ lambdaTargets: 'arn:aws:lambda:ap-southeast-2:123456789012:function:audit' }, 'stages.dev.lambdaTargets must be an array of non-empty strings, got "arn:aws:lambda:ap-southeast-2:123456789012:function:audit"'],
+    [{ lambdaTargets: [''] }, 'stages.dev.lambdaTargets must be an array of non-empty strings, got [""]'],
   ])('rejects mistyped %p', (override, message) => {
     expect(() => resolveStageConfig({ dev: { ...STAGES.dev, ...override } }, 'dev')).toThrow(message);
   });
