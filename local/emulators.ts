@@ -6,6 +6,7 @@ import dynalite from 'dynalite';
 import kinesalite from 'kinesalite';
 import S3rver from 's3rver';
 import { startLocalKms, LocalKms } from './kms/startLocalKms';
+import { makePutsDurable } from './s3rverDurablePut';
 
 /** Where the emulators listen; the values are `AWS_ENDPOINT_URL_<SERVICE>`-style URLs. */
 export interface EmulatorEndpoints {
@@ -74,6 +75,7 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
   });
   const s3dir = dataDir ? join(dataDir, 's3') : await makeTempDir();
   const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: s3dir });
+  makePutsDurable(s3);
   const [dynamodbUrl, kinesisUrl, s3Info, kms] = await Promise.all([
     listen(dynamo),
     listen(kinesis),

@@ -88,6 +88,11 @@ export class SubscriptionsSource {
     return this.configEtag;
   }
 
+  /** ETag of the last version read from S3, whether it was served or refused. */
+  get seenVersion(): string | undefined {
+    return this.seenEtag;
+  }
+
   private async check(): Promise<void> {
     const fetched = await this.fetch();
     // A read failure with nothing to serve is retried on the next call instead of after the interval:

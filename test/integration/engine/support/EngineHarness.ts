@@ -132,7 +132,15 @@ export class EngineHarness {
   /** Uploads subscriptions.json (an object is serialised). */
   async putSubscriptions(file: unknown): Promise<void> {
     const Body = typeof file === 'string' ? file : JSON.stringify(file);
-    await this.test.clients.s3.send(new PutObjectCommand({ Bucket: this.test.names.bucket, Key: this.key, Body }));
+    const { ETag } = await this.test.clients.s3.send(new PutObjectCommand({ Bucket: this.test.names.bucket, Key: this.key, Body }));
+    // The engine keeps serving the previous version when one read fails (as it must); on a loaded machine a
+    // read can fail, so the test waits until this version was read (served, or refused when invalid).
+    for (let tries = 0; tries < 50; tries++) {
+      await this.source.refresh();
+      if (this.source.seenVersion === ETag) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`subscriptions.json version ${ETag} was never read`);
   }
 
   /** Runs one engine batch of these events; answers the batch item failures. */
