@@ -10,10 +10,11 @@ import { ingestBenchmarks } from './ingest';
 import { bundleBenchmarks } from './bundles';
 import { matcherBenchmarks } from './matcher';
 import { deliveryBenchmarks } from './delivery';
+import { workerBenchmarks } from './worker';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ALL: Benchmark[] = [...ingestBenchmarks, ...matcherBenchmarks, ...deliveryBenchmarks, ...bundleBenchmarks];
+const ALL: Benchmark[] = [...ingestBenchmarks, ...matcherBenchmarks, ...deliveryBenchmarks, ...workerBenchmarks, ...bundleBenchmarks];
 
 function parseArgs(argv: string[]): { only?: string } {
   const at = argv.indexOf('--only');

@@ -10,3 +10,4 @@ export * from './store';
 export * from './routing';
 export * from './delivery';
 export * from './engine';
+export * from './worker';

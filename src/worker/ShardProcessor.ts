@@ -1,0 +1,261 @@
+import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, type _Record, type GetShardIteratorCommandInput } from '@aws-sdk/client-kinesis';
+import { LeaseLostError } from './errors';
+import { sleep, type EventRunner, type RunOutcome } from './EventRunner';
+import { SHARD_END, type Lease, type LeaseTable } from './LeaseTable';
+import type { LaneRecord, ParkedLanes } from './ParkedLanes';
+import type { ParkedEvent, WorkerLog, WorkerMetrics } from './types';
+
+/** How long GetShardIterator AT_TIMESTAMP may take before the shard is read from its start instead (see `iteratorFrom`). */
+const AT_TIMESTAMP_WAIT_MS = 1_000;
+
+export interface ShardProcessorOptions {
+  kinesis: KinesisClient;
+  streamName: string;
+  leases: LeaseTable;
+  lanes: ParkedLanes;
+  runner: EventRunner;
+  /** The lease as acquired: its owner and counter fence every checkpoint. */
+  lease: Lease;
+  batchSize: number;
+  idleMs: number;
+  /** Events in flight at once on this shard, never two of one partition key. */
+  concurrency: number;
+  /** Pause after a failed Kinesis or DynamoDB call, by consecutive failures. */
+  backoff: (failures: number) => number;
+  log: WorkerLog;
+  metrics?: WorkerMetrics;
+  onParked?: (parked: ParkedEvent) => void;
+}
+
+/** How a processor ended. */
+export type ProcessorEnd = 'finished' | 'stopped' | 'lost';
+
+/**
+ * Reads one leased shard and runs its events in shard order: GetRecords from the checkpoint, each record
+ * through the `EventRunner` (one at a time, or concurrently across partition keys with per-key order), then
+ * one checkpoint per batch, conditional on the lease. Events of a parked key go to its lane instead.
+ *
+ * The checkpoint is amortised: the idempotency records already make re-reading a done event a no-op, so a
+ * crash between events and the batch's checkpoint costs only re-reads of completed records, never a
+ * second run of a completed handler. A refused checkpoint (the lease moved) ends the processor at once;
+ * so does `abort` (a failed renewal), which also aborts the handler's signal.
+ */
+export class ShardProcessor {
+  readonly shardId: string;
+  readonly done: Promise<ProcessorEnd>;
+  private readonly controller = new AbortController();
+  private stopping = false;
+  private readonly wakeups = new AbortController();
+  private parkedKeys = new Set<string>();
+  /** Epoch ms of an AT_TIMESTAMP start: earlier records are passed over until the first later one. */
+  private skipBefore: number | undefined;
+
+  constructor(private readonly options: ShardProcessorOptions) {
+    this.shardId = options.lease.shardId;
+    this.done = this.run();
+  }
+
+  get lease(): Lease {
+    return this.options.lease;
+  }
+
+  /** Finishes the events in flight, checkpoints them, and ends (the caller releases the lease). */
+  stop(): void {
+    this.stopping = true;
+    this.wakeups.abort();
+  }
+
+  /** The lease is gone: end now, without another checkpoint, and abort the running handler's signal. */
+  abort(): void {
+    this.stopping = true;
+    this.controller.abort();
+    this.wakeups.abort();
+  }
+
+  private get held() {
+    const { shardId, owner, leaseCounter } = this.options.lease;
+    return { shardId, owner: owner!, leaseCounter };
+  }
+
+  private async run(): Promise<ProcessorEnd> {
+    const { kinesis, leases, log, lease } = this.options;
+    let iterator: string | undefined;
+    let checkpoint = lease.checkpoint;
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        if (!iterator) {
+          this.parkedKeys = await this.options.lanes.parkedKeys();
+          iterator = await this.iteratorFrom(checkpoint);
+          if (!iterator) return await this.finish(); // nothing left in a closed shard
+        }
+        const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }));
+        failures = 0;
+        const records = page.Records ?? [];
+        if (records.length > 0) {
+          const done = await this.processBatch(records);
+          if (done > 0 && !this.controller.signal.aborted) {
+            checkpoint = records[done - 1].SequenceNumber!;
+            await leases.checkpoint(this.held, checkpoint);
+          }
+          if (done < records.length) break;
+        }
+        iterator = page.NextShardIterator;
+        if (!iterator) return await this.finish();
+        if (records.length === 0) await sleep(this.options.idleMs, this.wakeups.signal);
+      } catch (error) {
+        if (error instanceof LeaseLostError) {
+          log('warn', 'lease lost; stopping the shard', { consumer: leases.consumer, shardId: this.shardId, fencingToken: lease.leaseCounter });
+          this.options.metrics?.addMetric('LeasesLost', 'Count', 1);
+          this.abort();
+          return 'lost';
+        }
+        if (this.controller.signal.aborted) break;
+        failures += 1;
+        log('warn', 'shard read failed; resuming from the last checkpoint', { consumer: leases.consumer, shardId: this.shardId, error: String(error) });
+        iterator = undefined; // expired iterators and transient errors alike: start again from the checkpoint
+        await sleep(this.options.backoff(failures), this.wakeups.signal);
+      }
+    }
+    return this.controller.signal.aborted ? 'lost' : 'stopped';
+  }
+
+  /** The shard is read to its end: record it, so its children may start, and let the lease go. */
+  private async finish(): Promise<ProcessorEnd> {
+    await this.options.leases.checkpoint(this.held, SHARD_END);
+    await this.options.leases.release(this.held);
+    this.options.log('info', 'shard finished', { consumer: this.options.leases.consumer, shardId: this.shardId });
+    return 'finished';
+  }
+
+  /** Runs a batch; returns how many leading records are done (all, unless stopped or aborted). */
+  private async processBatch(batch: _Record[]): Promise<number> {
+    // Before an AT_TIMESTAMP start time: passed over, done without running.
+    let skipped = 0;
+    while (this.skipBefore !== undefined && skipped < batch.length) {
+      if ((batch[skipped].ApproximateArrivalTimestamp?.getTime() ?? Infinity) >= this.skipBefore) this.skipBefore = undefined;
+      else skipped += 1;
+    }
+    const records = batch.slice(skipped);
+    const doneFlags = new Array<boolean>(records.length).fill(false);
+    if (this.options.concurrency <= 1) {
+      for (let index = 0; index < records.length && !this.stopping; index++) {
+        doneFlags[index] = (await this.processRecord(records[index])).kind !== 'aborted';
+        if (!doneFlags[index]) break;
+      }
+    } else {
+      await this.processConcurrently(records, doneFlags);
+    }
+    const firstUndone = doneFlags.indexOf(false);
+    return skipped + (firstUndone === -1 ? records.length : firstUndone);
+  }
+
+  /** Per-key promise chains under a limit of events in flight: keys overlap, one key never does. */
+  private async processConcurrently(records: _Record[], doneFlags: boolean[]): Promise<void> {
+    const chains = new Map<string, Promise<void>>();
+    let inFlight = 0;
+    const waiters: Array<() => void> = [];
+    const release = () => {
+      inFlight -= 1;
+      waiters.shift()?.();
+    };
+    for (let index = 0; index < records.length && !this.stopping; index++) {
+      if (inFlight >= this.options.concurrency) await new Promise<void>((resolve) => waiters.push(resolve));
+      if (this.stopping) break;
+      inFlight += 1;
+      const record = records[index];
+      const key = record.PartitionKey!;
+      const previous = chains.get(key) ?? Promise.resolve();
+      const chain = previous.then(async () => {
+        try {
+          // A stop (or an earlier event of this key not done) leaves the rest of the key undone.
+          if (this.stopping || (index > 0 && !previousOfKeyDone(records, doneFlags, index, key))) return;
+          doneFlags[index] = (await this.processRecord(record)).kind !== 'aborted';
+        } finally {
+          release();
+        }
+      });
+      chains.set(key, chain);
+    }
+    await Promise.all(chains.values());
+  }
+
+  /** One record: into its key's lane when the key is parked, else through the runner (parking it when spent). */
+  private async processRecord(record: _Record): Promise<RunOutcome | { kind: 'held' | 'parked' }> {
+    const laneRecord = this.toLaneRecord(record);
+    const signal = this.controller.signal;
+    let failures = 0;
+    for (;;) {
+      if (signal.aborted || this.wakeups.signal.aborted) return { kind: 'aborted' };
+      try {
+        if (this.parkedKeys.has(laneRecord.partitionKey)) {
+          if (await this.options.lanes.append(laneRecord)) {
+            this.options.metrics?.addMetric('EventsHeldBehindParked', 'Count', 1);
+            return { kind: 'held' };
+          }
+          this.parkedKeys.delete(laneRecord.partitionKey); // released meanwhile: handle it here
+        }
+        const outcome = await this.options.runner.run(laneRecord, { fencingToken: this.options.lease.leaseCounter, signal, stopSignal: this.wakeups.signal, budget: 'absolute' });
+        if (outcome.kind !== 'exhausted') return outcome;
+        const parked = await this.options.lanes.park(laneRecord, outcome.details);
+        this.parkedKeys.add(laneRecord.partitionKey);
+        this.options.metrics?.addMetric('EventsParked', 'Count', 1);
+        this.options.log('warn', 'event parked; its key waits for release or skip', { ...parked });
+        this.options.onParked?.(parked);
+        return { kind: 'parked' };
+      } catch (error) {
+        failures += 1;
+        this.options.log('warn', 'parked-lane write failed; retrying', { shardId: this.shardId, error: String(error) });
+        await sleep(this.options.backoff(failures), this.wakeups.signal);
+      }
+    }
+  }
+
+  private toLaneRecord(record: _Record): LaneRecord {
+    return {
+      shardId: this.shardId,
+      depth: this.options.lease.depth,
+      sequenceNumber: record.SequenceNumber!,
+      partitionKey: record.PartitionKey!,
+      data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
+      arrivedAt: (record.ApproximateArrivalTimestamp ?? new Date()).toISOString(),
+    };
+  }
+
+  private async iteratorFrom(checkpoint: string | undefined): Promise<string | undefined> {
+    if (checkpoint === SHARD_END) return undefined;
+    const { start } = this.options.lease;
+    if (checkpoint) return this.iterator({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: checkpoint });
+    if (start.type === 'AT_SEQUENCE_NUMBER') return this.iterator({ ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: start.sequenceNumber });
+    if (start.type === 'TRIM_HORIZON') return this.iterator({ ShardIteratorType: 'TRIM_HORIZON' });
+    // Records that arrived before the start time are passed over (checkpointed, not handled) whichever
+    // iterator we get: kinesalite never answers AT_TIMESTAMP when no record is that recent, so after a short
+    // wait the shard is read from its start instead.
+    this.skipBefore = start.timestamp;
+    try {
+      return await this.iterator({ ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(start.timestamp) }, AbortSignal.timeout(AT_TIMESTAMP_WAIT_MS));
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'AbortError') throw error;
+      return this.iterator({ ShardIteratorType: 'TRIM_HORIZON' });
+    }
+  }
+
+  private async iterator(
+    position: Pick<GetShardIteratorCommandInput, 'ShardIteratorType' | 'StartingSequenceNumber' | 'Timestamp'>,
+    abortSignal?: AbortSignal,
+  ): Promise<string | undefined> {
+    const { ShardIterator } = await this.options.kinesis.send(
+      new GetShardIteratorCommand({ StreamName: this.options.streamName, ShardId: this.shardId, ...position }),
+      abortSignal ? { abortSignal } : {},
+    );
+    return ShardIterator;
+  }
+}
+
+/** Whether the nearest earlier record of `key` in the batch is done (its chain ran before this one). */
+function previousOfKeyDone(records: _Record[], doneFlags: boolean[], index: number, key: string): boolean {
+  for (let earlier = index - 1; earlier >= 0; earlier--) {
+    if (records[earlier].PartitionKey === key) return doneFlags[earlier];
+  }
+  return true;
+}

@@ -1,0 +1,22 @@
+import { createAwsClients } from '../config/awsClients';
+import { ENV, requireEnv } from '../config/environment';
+import { ShardWorker, type ShardWorkerOptions } from './ShardWorker';
+
+/** What the environment cannot say: the consumer, its handler, and any tuning. */
+export type ShardWorkerSettings = Omit<ShardWorkerOptions, 'stream' | 'kinesis' | 'documents' | 'workerTable' | 'idempotencyTable'>;
+
+/**
+ * A `ShardWorker` wired to the resources named in the environment, as the local bus and a stage set them:
+ * `EVENT_STREAM_NAME`, `WORKER_TABLE_NAME`, `IDEMPOTENCY_TABLE_NAME`, and the `AWS_ENDPOINT_URL_*` overrides.
+ */
+export function shardWorkerFromEnvironment(settings: ShardWorkerSettings, env: NodeJS.ProcessEnv = process.env): ShardWorker {
+  const clients = createAwsClients(env);
+  return new ShardWorker({
+    ...settings,
+    stream: requireEnv(ENV.eventStreamName, env),
+    workerTable: requireEnv(ENV.workerTableName, env),
+    idempotencyTable: requireEnv(ENV.idempotencyTableName, env),
+    kinesis: clients.kinesis,
+    documents: clients.documents,
+  });
+}

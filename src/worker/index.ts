@@ -1,0 +1,15 @@
+/**
+ * Workers: ordered processing of the event stream with exactly-once effects (DESIGN.md "Workers").
+ * `ShardWorker` is the native Node consumer; `EventIdempotency` is the per-event record it (and the Lambda
+ * variant) runs each event under.
+ */
+export * from './errors';
+export type * from './types';
+export * from './EventIdempotency';
+export { ShardWorker, type ShardWorkerOptions } from './ShardWorker';
+export { ParkedLanes, type ParkedLanesOptions } from './ParkedLanes';
+export { LeaseTable, SHARD_END, type Lease, type HeldLease, type LeaseTableOptions } from './LeaseTable';
+export { parseStartPosition } from './startPosition';
+export { padSequence, compareSequences } from './sequence';
+export { shardWorkerFromEnvironment } from './fromEnvironment';
+export * from './lambda';

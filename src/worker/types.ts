@@ -1,0 +1,69 @@
+import type { CloudEventJson } from '../events/types';
+
+/**
+ * What a handler learns about the event it is given, besides the event. `sequenceNumber` and `fencingToken`
+ * let it make its own writes conditional, which is what keeps effects single even when it is re-run after
+ * a crash between its effects and the idempotency record's completion (see `EventIdempotency`).
+ */
+export interface HandlerContext {
+  consumer: string;
+  shardId: string;
+  sequenceNumber: string;
+  partitionKey: string;
+  /** When Kinesis accepted the record (ISO 8601). */
+  arrivedAt: string;
+  /**
+   * The lease counter of (consumer, shard) under which the event runs: it grows every time the lease changes
+   * owner, so a write conditional on `fencingToken >= stored` refuses a previous owner's late write.
+   * Events released from a parked lane run under the lane's drain counter instead.
+   */
+  fencingToken: number;
+  /** 1 on the first run of this event; counts failed runs and runs lost to crashes. */
+  attempt: number;
+  /** Aborted when the worker loses the lease or is stopped past its grace period: stop and throw. */
+  signal: AbortSignal;
+}
+
+/** The user's code: resolves when the event's effects are done; a throw is retried, then parked. */
+export type EventHandler = (event: CloudEventJson, context: HandlerContext) => Promise<void>;
+
+/**
+ * Where a consumer starts on a shard it has never checkpointed. Resolved once, when the consumer's first
+ * leases are created, and stored with them, so a worker taking a lease over later starts at the same place
+ * (`latest` becomes "at the time the consumer was created"). Shards created by a reshard always start at
+ * their beginning, after their parents.
+ */
+export type StartPosition =
+  | { type: 'trim-horizon' }
+  | { type: 'latest' }
+  | { type: 'at-timestamp'; timestamp: Date }
+  /** At this record on the shard that holds it; the other shards start at that record's arrival time. */
+  | { type: 'at-sequence'; sequenceNumber: string };
+
+/** A parked event: its key is blocked until it is released (retried) or skipped. */
+export interface ParkedEvent {
+  consumer: string;
+  partitionKey: string;
+  shardId: string;
+  sequenceNumber: string;
+  /** Absent when the record was not a CloudEvent. */
+  source?: string;
+  id?: string;
+  type?: string;
+  /** `handler_failed` after maxAttempts; `undecodable` when the record is not a CloudEvent. */
+  reason: 'handler_failed' | 'undecodable';
+  attempts: number;
+  lastError: string;
+  parkedAt: string;
+  /** Events of the key held behind it (the parked one included). */
+  laneLength?: number;
+  /** A pending `release` or `skip` request. */
+  action?: 'release' | 'skip';
+}
+
+/** Counters a worker reports; `addMetric` matches Powertools Metrics (`metrics.addMetric(name, MetricUnit.Count, n)`). */
+export interface WorkerMetrics {
+  addMetric(name: string, unit: 'Count', value: number): void;
+}
+
+export type WorkerLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>) => void;
