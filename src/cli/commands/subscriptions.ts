@@ -1,0 +1,57 @@
+import { Command } from 'commander';
+import { formatTable, isoTime } from '../formatTable';
+import type { CliContext } from '../types';
+import { ledgerOf } from './deliveries';
+import { addBusTargetOptions } from './options';
+
+interface SubscriptionOptions {
+  redrive?: boolean;
+  reason?: string;
+  json?: boolean;
+  stage?: string;
+  region?: string;
+  dataDir?: string;
+}
+
+/**
+ * `switchyard subscriptions disabled|disable|enable`: subscriptions turned off (by a 410 from the target, or by
+ * hand) and turning them back on. While disabled, a subscription's events become dead letters
+ * (`subscription_disabled`); `enable --redrive` sends those again.
+ */
+export function subscriptionsCommand(context: CliContext): Command {
+  const subscriptions = new Command('subscriptions').description('disabled subscriptions: list, disable, enable (optionally redriving what the disablement killed)');
+  subscriptions.addCommand(
+    addBusTargetOptions(new Command('disabled').description('the disabled subscriptions, when and why'))
+      .option('--json', 'one JSON object per line')
+      .action(async (options: SubscriptionOptions) => {
+        const disabled = await (await ledgerOf(options, context)).disabledSubscriptions();
+        if (options.json) {
+          for (const entry of disabled) context.out(JSON.stringify(entry));
+        } else if (disabled.length === 0) {
+          context.out('no disabled subscriptions');
+        } else {
+          const rows = disabled.map((d) => [d.subscriptionId, isoTime(d.disabledAt), d.reason]);
+          for (const line of formatTable(['SUBSCRIPTION', 'DISABLED AT', 'REASON'], rows)) context.out(line);
+        }
+      }),
+  );
+  subscriptions.addCommand(
+    addBusTargetOptions(new Command('disable').description('turn a subscription off: its events go to dead letters until it is enabled'))
+      .argument('<id>', 'subscription id')
+      .requiredOption('--reason <text>', 'why, for whoever enables it again')
+      .action(async (id: string, options: SubscriptionOptions) => {
+        await (await ledgerOf(options, context)).disableSubscription(id, options.reason!);
+        context.out(`subscription ${id} disabled`);
+      }),
+  );
+  subscriptions.addCommand(
+    addBusTargetOptions(new Command('enable').description('turn a disabled subscription back on'))
+      .argument('<id>', 'subscription id')
+      .option('--redrive', 'also redrive its dead letters of reason subscription_disabled')
+      .action(async (id: string, options: SubscriptionOptions) => {
+        const { redriven } = await (await ledgerOf(options, context)).enableSubscription(id, { redrive: Boolean(options.redrive) });
+        context.out(`subscription ${id} enabled${options.redrive ? `; ${redriven} dead letter(s) redriven` : ''}`);
+      }),
+  );
+  return subscriptions;
+}

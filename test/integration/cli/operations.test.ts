@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureTable } from '../../../local/provision';
+import { runCli } from '../../../src/cli/program';
+import { writeLocalBusEndpoints } from '../../../src/cli/target/localBusEndpoints';
+import type { CliContext } from '../../../src/cli/types';
+import { createEventKeys } from '../../../src/crypto';
+import { DeliveryLedger } from '../../../src/delivery/ledger/DeliveryLedger';
+import { WORKER_TABLE_SCHEMA } from '../../../src/store/tableSchemas';
+import { ParkedLanes } from '../../../src/worker/ParkedLanes';
+import { makeEvent } from '../../helpers/cloudEvents';
+import { startTestEmulators, type TestEmulators } from '../../helpers/emulators';
+
+// The operator commands, run in-process against the emulators through a published endpoints file.
+let bus: TestEmulators;
+let dataDir: string;
+let ledger: DeliveryLedger;
+const workerTable = `workers-${randomUUID().slice(0, 8)}`;
+beforeAll(async () => {
+  bus = await startTestEmulators({ shards: 1 });
+  await ensureTable(bus.clients.dynamodb, workerTable, WORKER_TABLE_SCHEMA);
+  dataDir = await mkdtemp(join(tmpdir(), 'switchyard-cli-'));
+  await writeLocalBusEndpoints(dataDir, {
+    url: 'http://127.0.0.1:4000',
+    pid: process.pid,
+    env: {
+      ...bus.emulators.env,
+      WORKER_TABLE_NAME: workerTable,
+      DELIVERY_TABLE_NAME: bus.names.deliveryTable,
+      KMS_KEY_ID: bus.emulators.kmsKeyId,
+    },
+  });
+  ledger = new DeliveryLedger({
+    documents: bus.clients.documents,
+    tableName: bus.names.deliveryTable,
+    keys: createEventKeys({ kms: bus.clients.kms, keyId: bus.emulators.kmsKeyId }),
+  });
+});
+afterAll(async () => {
+  await bus.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const context: CliContext = {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    env: { SWITCHYARD_DATA_DIR: dataDir },
+    cwd: process.cwd(),
+    applyEnv: () => undefined,
+    waitForStop: () => new Promise(() => undefined),
+  };
+  return { code: await runCli(argv, context), out, err };
+}
+
+describe('switchyard deliveries and subscriptions', () => {
+  test('lists dead letters without their data, redrives one, then a disabled subscription is enabled with its dead letters redriven', async () => {
+    const secret = makeEvent({ type: 'com.example.orders.paid', data: { card: '4111-secret' } });
+    const killed = makeEvent({ type: 'com.example.orders.created' });
+    const last = { at: Date.now() - 1_000, status: 500, reason: 'http_status', error: 'HTTP 500 from https://hooks.example.com/…' } as const;
+    await ledger.deadLetter({ subscriptionId: 'billing', lane: 'key:order-9', sequence: '4960001', attempts: 12 }, secret, 'exhausted', last);
+    await ledger.disableSubscription('crm', 'HTTP 410 Gone');
+    await ledger.deadLetter({ subscriptionId: 'crm', lane: 'event:abc', sequence: '4960002' }, killed, 'subscription_disabled');
+
+    const listed = await cli('deliveries', 'dead', '--subscription', 'billing');
+    expect(listed.code).toBe(0);
+    expect(listed.out[0]).toMatch(/^SUBSCRIPTION\s+LANE\s+SEQUENCE\s+TYPE\s+EVENT ID\s+ATTEMPTS\s+REASON\s+LAST ERROR$/);
+    expect(listed.out[1].split(/\s{2,}/)).toEqual(['billing', 'key:order-9', '4960001', 'com.example.orders.paid', secret.id, '12', 'exhausted', '500 HTTP 500 from https://hooks.example.com/…']);
+    const json = await cli('deliveries', 'dead', '--json');
+    expect(json.out.map((line) => JSON.parse(line).event.id).sort()).toEqual([secret.id, killed.id].sort());
+    expect(json.out.join('\n')).not.toContain('4111-secret');
+
+    const redriven = await cli('deliveries', 'redrive', '--subscription', 'billing', '--lane', 'key:order-9', '--sequence', '4960001');
+    expect(redriven.out).toEqual([expect.stringMatching(/^redriven: subscription billing, now lane redrive:\S+ sequence 4960001, due now$/)]);
+    expect((await cli('deliveries', 'dead', '--subscription', 'billing')).out).toEqual(['no dead letters']);
+    const pending = await cli('deliveries', 'pending', '--subscription', 'billing', '--json');
+    expect(pending.out.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ state: 'pending', attempts: 0, sequence: '4960001' })]);
+    const again = await cli('deliveries', 'redrive', '--subscription', 'billing', '--lane', 'key:order-9', '--sequence', '4960001');
+    expect(again).toMatchObject({ code: 1, err: ['switchyard: no dead letter of subscription billing at lane key:order-9 sequence 4960001'] });
+
+    expect((await cli('subscriptions', 'disabled')).out[1].split(/\s{2,}/)).toEqual(['crm', expect.stringMatching(/^\d{4}-/), 'HTTP 410 Gone']);
+    expect((await cli('subscriptions', 'enable', 'crm', '--redrive')).out).toEqual(['subscription crm enabled; 1 dead letter(s) redriven']);
+    expect((await cli('subscriptions', 'disabled')).out).toEqual(['no disabled subscriptions']);
+    expect((await cli('deliveries', 'dead', '--subscription', 'crm')).out).toEqual(['no dead letters']);
+    expect((await cli('subscriptions', 'disable', 'crm', '--reason', 'maintenance')).out).toEqual(['subscription crm disabled']);
+    expect((await ledger.disabledSubscriptions()).map((d) => [d.subscriptionId, d.reason])).toEqual([['crm', 'maintenance']]);
+  });
+});
+
+describe('switchyard parked', () => {
+  test("lists a consumer's parked keys and requests a release or a skip", async () => {
+    const lanes = new ParkedLanes({ documents: bus.clients.documents, tableName: workerTable, consumer: 'projector' });
+    const event = makeEvent({ subject: 'order-7' });
+    await lanes.park(
+      { shardId: 'shardId-000000000000', depth: 0, sequenceNumber: '4970001', partitionKey: 'order-7', data: Buffer.from(JSON.stringify(event)).toString('base64'), arrivedAt: new Date().toISOString() },
+      { source: event.source, id: event.id, type: event.type, reason: 'handler_failed', attempts: 5, lastError: 'Error: no such customer' },
+    );
+
+    const listed = await cli('parked', 'list', '--consumer', 'projector');
+    expect(listed.out[1].split(/\s{2,}/)).toEqual(['order-7', event.id, event.type, 'handler_failed', '5', '1', '-', expect.stringMatching(/^\d{4}-/), 'Error: no such customer']);
+    expect(await cli('parked', 'skip', '--consumer', 'projector', '--key', 'order-7')).toMatchObject({
+      code: 0,
+      out: ['skip of key "order-7" requested; a running worker of projector carries it out'],
+    });
+    expect((await lanes.get('order-7'))?.action).toBe('skip');
+    expect(await cli('parked', 'release', '--consumer', 'projector', '--key', 'order-8')).toMatchObject({
+      code: 1,
+      err: ['switchyard: key "order-8" is not parked for consumer projector'],
+    });
+    expect((await cli('parked', 'list', '--consumer', 'other')).out).toEqual(['no parked keys for consumer other']);
+  });
+});
