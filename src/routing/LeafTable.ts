@@ -18,6 +18,8 @@ export class LeafTable implements LeafSink {
   /** Ids of the paths holding values, in the order first seen; `touchedCount` of them are current. */
   readonly touched: Int32Array;
   touchedCount = 0;
+  /** How many paths have some leaf inside an array: below two, no branch needs array consistency. */
+  pathsInArrays = 0;
 
   constructor(pathCount: number) {
     this.values = Array.from({ length: pathCount }, () => []);
@@ -31,7 +33,10 @@ export class LeafTable implements LeafSink {
     if (count === 0) this.touched[this.touchedCount++] = pathId;
     this.values[pathId][count] = value;
     this.counts[pathId] = count + 1;
-    if (inArray) this.inArray[pathId] = 1;
+    if (inArray && this.inArray[pathId] === 0) {
+      this.inArray[pathId] = 1;
+      this.pathsInArrays++;
+    }
   }
 
   clear(): void {
@@ -41,5 +46,6 @@ export class LeafTable implements LeafSink {
       this.inArray[id] = 0;
     }
     this.touchedCount = 0;
+    this.pathsInArrays = 0;
   }
 }

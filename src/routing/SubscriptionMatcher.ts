@@ -38,6 +38,10 @@ const CHECK_SUBJECTS = 2;
 const CHECK_FIELDS = 4;
 /** Two or more constrained paths: array consistency may have a say. */
 const SEVERAL_PATHS = 8;
+/** The branch's subscription has other branches: only then can it be found matching twice in one event. */
+const SHARED_SUBSCRIPTION = 16;
+/** The flags that leave something to check once a lookup has found the branch. */
+const CHECKS = CHECK_TYPES | CHECK_SUBJECTS | CHECK_FIELDS | SEVERAL_PATHS;
 
 
 /** The condition a branch is indexed under, with the share of events expected to pass it. */
@@ -182,6 +186,9 @@ export class SubscriptionMatcher {
         flags.push(this.addUnit(unit, subRule, types, subjects, model, always));
       }
     });
+    const branches = new Int32Array(subscriptions.length);
+    for (const subscription of subscriptionOf) branches[subscription]++;
+    for (let unit = 0; unit < flags.length; unit++) if (branches[subscriptionOf[unit]] > 1) flags[unit] |= SHARED_SUBSCRIPTION;
     this.unitSeen = new Uint32Array(flags.length);
     this.alwaysCheck = Int32Array.from(always);
     this.candidates = new Int32Array(flags.length);
@@ -397,22 +404,25 @@ export class SubscriptionMatcher {
   /** Checks the candidate branch whose record is at `records[at]`, noting its subscription if it matches. */
   private consider(records: Int32Array, at: number, type: string | undefined, subject: string | undefined): void {
     const subscription = records[at + RECORD_SUBSCRIPTION];
-    if (this.matchedStamp[subscription] === this.stamp) return;
     const flags = records[at + RECORD_FLAGS];
-    if (flags !== 0) {
+    const shared = (flags & SHARED_SUBSCRIPTION) !== 0;
+    if (shared && this.matchedStamp[subscription] === this.stamp) return;
+    if ((flags & CHECKS) !== 0) {
       const unit = records[at + RECORD_UNIT];
       if (flags & CHECK_TYPES && (type === undefined || !(this.unitTypes[unit] as SubjectTrie<true>).matches(type))) return;
       if (flags & CHECK_SUBJECTS && (subject === undefined || !(this.unitSubjects[unit] as SubjectTrie<true>).matches(subject))) return;
       // Two constrained paths with leaves in arrays: the leaves must also be array-consistent.
       const consistency =
-        (flags & SEVERAL_PATHS) !== 0 && this.needsConsistency(records[at + RECORD_PATHS_START], records[at + RECORD_PATHS_END]);
+        (flags & SEVERAL_PATHS) !== 0 &&
+        this.table.pathsInArrays >= 2 &&
+        this.needsConsistency(records[at + RECORD_PATHS_START], records[at + RECORD_PATHS_END]);
       if (flags & CHECK_FIELDS && !this.satisfies(records[at + RECORD_VERIFY_START], records[at + RECORD_VERIFY_END], consistency)) return;
       if (consistency) {
         this.placed ??= (this.placedLeaves as () => PlacedLeaf[][])();
         if (!evaluateConsistently(this.unitConstraints[unit], this.placed)) return;
       }
     }
-    this.matchedStamp[subscription] = this.stamp;
+    if (shared) this.matchedStamp[subscription] = this.stamp;
     this.matched[this.matchedCount++] = subscription;
   }
 
@@ -425,7 +435,9 @@ export class SubscriptionMatcher {
       block = new Int32Array(units.length * RECORD_STRIDE);
       units.forEach((unit, i) => block?.set(this.unitInfo.subarray(unit * RECORD_STRIDE, (unit + 1) * RECORD_STRIDE), i * RECORD_STRIDE));
       if (this.typeCache.size >= TYPE_CACHE_LIMIT) this.typeCache.clear();
-      this.typeCache.set(type, block);
+      // Keyed by a copy: the type read from the event may be a view into the whole event text, which
+      // the cache would otherwise keep alive (up to TYPE_CACHE_LIMIT events).
+      this.typeCache.set(type.split('').join(''), block);
     }
     return block;
   }

@@ -131,6 +131,25 @@ describe('SubscriptionMatcher', () => {
     expect(answers).toEqual([['eur', 'total'], [], ['eur', 'total'], [], ['eur', 'total'], []]);
   });
 
+  it('keeps configuration order when many matches are found through different indexes', () => {
+    // Interleaved: type-only (listed outright per type), type + filter (checked), filter only
+    // (found through a field index), and a subject-driven one; 3 × 40 + 1 matches.
+    const subscriptions: MatchableSubscription[] = [];
+    for (let i = 0; i < 40; i++) {
+      subscriptions.push({ id: `type-${i}`, types: ['com.example.orders.created'] });
+      subscriptions.push({ id: `checked-${i}`, types: ['com.example.orders.*'], filter: { data: { currency: ['EUR'] } } });
+      subscriptions.push({ id: `field-${i}`, filter: { source: ['/shop/eu'] } });
+      subscriptions.push({ id: `miss-${i}`, types: ['com.example.orders.created'], filter: { data: { currency: ['AUD'] } } });
+    }
+    subscriptions.splice(7, 0, { id: 'subject', subjects: ['orders.*', 'orders/42'] });
+    const matcher = new SubscriptionMatcher(subscriptions);
+    const expected = subscriptions.map((s) => s.id).filter((id) => !id.startsWith('miss-'));
+    expect(matchBoth(matcher, orderEvent)).toEqual(expected);
+    expect(matchBoth(matcher, { ...orderEvent, data: { currency: 'AUD' } })).toEqual(
+      subscriptions.map((s) => s.id).filter((id) => !id.startsWith('checked-')),
+    );
+  });
+
   it('counts its subscriptions', () => {
     expect(new SubscriptionMatcher([{ id: 'a' }, { id: 'b' }]).size).toBe(2);
   });
