@@ -5,16 +5,7 @@ import { engineFromEnvironment } from '../../src/runtime/deliveryFromEnvironment
 
 const logger = new Logger({ serviceName: 'switchyard-engine' });
 const metrics = new Metrics({ namespace: 'Switchyard', serviceName: 'switchyard-engine' });
-const engine = engineFromEnvironment(
-  process.env,
-  {
-    debug: (message, detail) => logger.debug(message, detail),
-    info: (message, detail) => logger.info(message, detail),
-    warn: (message, detail) => logger.warn(message, detail),
-    error: (message, detail) => logger.error(message, detail),
-  },
-  metrics,
-);
+const engine = engineFromEnvironment(process.env, logger, metrics);
 
 /**
  * Kinesis → subscriptions: each event to every matching webhook, OAuth webhook or Lambda; failures to the

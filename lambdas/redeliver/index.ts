@@ -6,16 +6,7 @@ import { redeliverSweepSeconds, redelivererFromEnvironment } from '../../src/run
 
 const logger = new Logger({ serviceName: 'switchyard-redeliver' });
 const metrics = new Metrics({ namespace: 'Switchyard', serviceName: 'switchyard-redeliver' });
-const redeliverer = redelivererFromEnvironment(
-  process.env,
-  {
-    debug: (message, detail) => logger.debug(message, detail),
-    info: (message, detail) => logger.info(message, detail),
-    warn: (message, detail) => logger.warn(message, detail),
-    error: (message, detail) => logger.error(message, detail),
-  },
-  metrics,
-);
+const redeliverer = redelivererFromEnvironment(process.env, logger, metrics);
 const sweepMs = redeliverSweepSeconds(process.env) * 1000;
 
 /**
