@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance, type GenericAbortSignal } from 'axios';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 import { DEFAULT_MAX_SOCKETS_PER_HOST, DEFAULT_USER_AGENT, MAX_DRAINED_BODY_BYTES } from './constants';
 import { classifyStatus } from './classifyStatus';
@@ -58,6 +58,9 @@ interface Agents {
   https: HttpsAgent;
 }
 
+/** Bound of the checked-URL cache (one entry per target URL; cleared when full). */
+const MAX_CHECKED_URLS = 1024;
+
 /** request-filtering-agent reports a refused address with this text (it sets no error code). */
 const REFUSED_ADDRESS = /DNS lookup (\S*?)\(.*is not allowed/;
 /** Node's codes for a header name or value it will not send. */
@@ -77,6 +80,8 @@ export class WebhookClient {
   private readonly now: () => number;
   private readonly axios: AxiosInstance;
   private readonly agents: Agents;
+  /** Target URLs that passed `checkUrl`, by their text. */
+  private readonly checkedUrls = new Map<string, URL>();
 
   constructor(options: WebhookClientOptions = {}) {
     this.allowPrivateNetworks = options.allowPrivateNetworks ?? false;
@@ -114,12 +119,7 @@ export class WebhookClient {
    */
   async exchange(request: HttpRequest): Promise<HttpResponse> {
     const url = this.checkUrl(request.url);
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, request.timeoutMs);
+    const deadline = new ExchangeDeadline(request.timeoutMs);
     try {
       const response = await this.axios.request<Readable>({
         url: url.href,
@@ -131,7 +131,7 @@ export class WebhookClient {
           ...request.headers,
         },
         data: request.body,
-        signal: controller.signal,
+        signal: deadline,
         httpAgent: this.agents.http,
         httpsAgent: this.agents.https,
       });
@@ -148,9 +148,9 @@ export class WebhookClient {
       }
       return { status: response.status, headers, body };
     } catch (error) {
-      throw this.transportError(error, url, timedOut, request.timeoutMs);
+      throw this.transportError(error, url, deadline.aborted, request.timeoutMs);
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
 
@@ -161,6 +161,16 @@ export class WebhookClient {
   }
 
   private checkUrl(raw: string): URL {
+    // Every delivery of a subscription goes to the same URL: check it once (URLs are never mutated here).
+    const known = this.checkedUrls.get(raw);
+    if (known !== undefined) return known;
+    const url = this.parseUrl(raw);
+    if (this.checkedUrls.size >= MAX_CHECKED_URLS) this.checkedUrls.clear();
+    this.checkedUrls.set(raw, url);
+    return url;
+  }
+
+  private parseUrl(raw: string): URL {
     let url: URL;
     try {
       url = new URL(raw);
@@ -213,6 +223,42 @@ function createAgents(allowPrivateNetworks: boolean, maxSockets: number): Agents
   return { http: new RequestFilteringHttpAgent({ ...common, ...filter }), https: new RequestFilteringHttpsAgent({ ...common, ...filter }) };
 }
 
+type AbortListener = (event: { type: 'abort' }) => void;
+
+/**
+ * The deadline of one exchange, handed to axios as its abort signal (axios accepts any `GenericAbortSignal`):
+ * one timer and the listeners axios adds, which is all it uses. Cheaper than an AbortController, whose
+ * EventTarget costs several microseconds per delivery. Aborting covers the whole exchange: before the
+ * status, axios destroys the request; after it, axios errors the response stream being drained.
+ */
+class ExchangeDeadline implements GenericAbortSignal {
+  aborted = false;
+  private listeners: AbortListener[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(timeoutMs: number) {
+    this.timer = setTimeout(() => this.expire(), timeoutMs);
+  }
+
+  addEventListener(type: string, listener: AbortListener): void {
+    if (type === 'abort') this.listeners.push(listener);
+  }
+
+  removeEventListener(type: string, listener: AbortListener): void {
+    if (type === 'abort') this.listeners = this.listeners.filter((candidate) => candidate !== listener);
+  }
+
+  /** The exchange is over: the timer goes (listeners are removed by axios itself). */
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+
+  private expire(): void {
+    this.aborted = true;
+    for (const listener of this.listeners) listener({ type: 'abort' });
+  }
+}
+
 function elapsed(started: number): number {
   return Math.round(performance.now() - started);
 }
@@ -229,22 +275,43 @@ function codeOf(error: unknown): string | undefined {
 /**
  * Reads the body to its end, so the socket returns to the keep-alive pool, keeping the first `keepBytes`.
  * Past MAX_DRAINED_BODY_BYTES the stream is destroyed instead: losing one socket is cheaper.
+ * Plain listeners rather than `for await`: the async iterator costs several promises and listeners per
+ * response, noticeable when every delivery drains a body (most often an empty one).
  */
-async function drain(stream: Readable, keepBytes: number): Promise<Buffer> {
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let seen = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    seen += chunk.length;
-    if (keptBytes < keepBytes) {
-      const part = chunk.subarray(0, keepBytes - keptBytes);
-      kept.push(part);
-      keptBytes += part.length;
-    }
-    if (seen > MAX_DRAINED_BODY_BYTES) {
-      stream.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(kept);
+function drain(stream: Readable, keepBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let seen = 0;
+    const settle = (error?: Error) => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      if (error) reject(error);
+      else resolve(kept.length === 1 ? kept[0] : Buffer.concat(kept));
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (keptBytes < keepBytes) {
+        const part = chunk.subarray(0, keepBytes - keptBytes);
+        kept.push(part);
+        keptBytes += part.length;
+      }
+      if (seen > MAX_DRAINED_BODY_BYTES) {
+        settle();
+        stream.destroy();
+      }
+    };
+    const onEnd = () => settle();
+    const onError = (error: Error) => settle(error);
+    // Closed before its end without an error (the connection dropped): the body is incomplete.
+    const onClose = () => settle(new Error('response body ended prematurely'));
+    if (stream.readableEnded) return settle();
+    if (stream.destroyed) return settle(new Error('response body ended prematurely'));
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+  });
 }

@@ -42,15 +42,28 @@ export function signWebhook(input: SignWebhookInput): StandardWebhookHeaders {
   };
 }
 
+/**
+ * Signers by secret: building one decodes the secret, so each is built once and reused by every delivery
+ * (bounded, so a long-lived process rotating secrets does not keep old ones forever).
+ */
+const signers = new Map<string, Webhook>();
+const MAX_CACHED_SIGNERS = 256;
+
 function webhookFor(secret: string, index: number): Webhook {
+  const cached = signers.get(secret);
+  if (cached !== undefined) return cached;
   const base64 = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
   // The library's decoder accepts some malformed input silently; insist on standard base64 first.
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {
     throw new WebhookSecretError(`webhook secret #${index + 1} is not "whsec_" followed by base64`);
   }
+  let signer: Webhook;
   try {
-    return new Webhook(secret);
+    signer = new Webhook(secret);
   } catch (error) {
     throw new WebhookSecretError(`webhook secret #${index + 1} is unusable: ${errorMessage(error)}`, { cause: error });
   }
+  if (signers.size >= MAX_CACHED_SIGNERS) signers.clear();
+  signers.set(secret, signer);
+  return signer;
 }

@@ -19,7 +19,9 @@ const REAL_CLOCK: LimiterClock = {
  */
 class SubscriptionLimit {
   private inFlight = 0;
-  private readonly queue: (() => void)[] = [];
+  /** Waiters in arrival order from `head` on; an engine batch may queue thousands, so no O(n) `shift`. */
+  private queue: (() => void)[] = [];
+  private head = 0;
   private concurrency = 1;
   private ratePerSecond?: number;
   /** Tokens left at `refilledAt`; may go negative: each start reserves one, and waits until it is covered. */
@@ -41,9 +43,15 @@ class SubscriptionLimit {
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
-    await this.acquireSlot();
+    if (this.inFlight < this.concurrency && this.waiting() === 0) {
+      this.inFlight += 1;
+      // Still one turn of the microtask queue, so a waiter admitted just before starts before this one.
+      await Promise.resolve();
+    } else {
+      await new Promise<void>((resolve) => this.queue.push(resolve));
+    }
     try {
-      await this.acquireToken();
+      if (this.ratePerSecond !== undefined) await this.acquireToken(this.ratePerSecond);
       return await work();
     } finally {
       this.inFlight -= 1;
@@ -51,27 +59,25 @@ class SubscriptionLimit {
     }
   }
 
-  private acquireSlot(): Promise<void> {
-    if (this.inFlight < this.concurrency && this.queue.length === 0) {
-      this.inFlight += 1;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      this.queue.push(resolve);
-    });
+  private waiting(): number {
+    return this.queue.length - this.head;
   }
 
   /** Hands free slots to waiters, first come first served. */
   private admit(): void {
-    while (this.inFlight < this.concurrency && this.queue.length > 0) {
+    while (this.inFlight < this.concurrency && this.waiting() > 0) {
       this.inFlight += 1;
-      this.queue.shift()!();
+      const next = this.queue[this.head];
+      this.queue[this.head++] = undefined as unknown as () => void;
+      next();
+    }
+    if (this.head > 0 && (this.head === this.queue.length || this.head >= 1024)) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
     }
   }
 
-  private async acquireToken(): Promise<void> {
-    const rate = this.ratePerSecond;
-    if (rate === undefined) return;
+  private async acquireToken(rate: number): Promise<void> {
     const now = this.clock.now();
     this.tokens = Math.min(burstOf(rate), this.tokens + ((now - this.refilledAt) * rate) / 1000);
     this.refilledAt = now;

@@ -39,3 +39,14 @@ export function outcomeFields(outcome: DeliveryOutcome): Record<string, unknown>
     ...(outcome.kind === OUTCOME.retry && outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
   };
 }
+
+/** `deliveryFields` and `outcomeFields` in one object: built for every attempt, so without intermediate copies. */
+export function attemptFields(ref: DeliveryRef, event: Pick<CloudEventJson, 'id' | 'source' | 'type'>, outcome: DeliveryOutcome): Record<string, unknown> {
+  const fields = deliveryFields(ref, event);
+  if (outcome.kind === OUTCOME.delivered) {
+    fields.status = outcome.status;
+    fields.durationMs = outcome.durationMs;
+    return fields;
+  }
+  return Object.assign(fields, outcomeFields(outcome));
+}

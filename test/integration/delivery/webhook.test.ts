@@ -167,6 +167,19 @@ describe('webhook delivery', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it('bounds draining the body by the timeout too: a body that never ends is cut there, and the status stands', async () => {
+    receiver.answer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write('partial'); // …and never ends
+    });
+    const started = Date.now();
+    const outcome = await deliver(makeEvent(), webhook({}, { timeoutSeconds: 0.3 }), local);
+
+    expect(outcome).toMatchObject({ kind: 'delivered', status: 200 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('does not follow a redirect: 3xx is a failure', async () => {
     receiver.answer((request, response) => {
       if (request.path === '/hooks') response.writeHead(302, { location: '/elsewhere' }).end();

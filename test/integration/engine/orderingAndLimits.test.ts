@@ -91,6 +91,23 @@ describe('ordered subscriptions', () => {
     expect(await harness.pending('ordered')).toEqual([]);
   });
 
+  it('keeps each key in stream order across a batch far longer than one dispatch slice', async () => {
+    await harness.putSubscriptions({ subscriptions: [webhookSubscription('ordered-long', receiver.url(), {}, { ordered: true })] });
+    const accepted: CloudEventJson[] = [];
+    receiver.answer((request, response) => {
+      accepted.push(body(request));
+      response.writeHead(204).end();
+    });
+    const keys = ['K1', 'K2', 'K3'];
+    const events = Array.from({ length: 200 }, (_, i) => makeEvent({ partitionkey: keys[i % keys.length], data: { name: `n${i}` } }));
+
+    expect((await harness.publish(...events)).batchItemFailures).toEqual([]);
+    expect(accepted).toHaveLength(200);
+    const expected: Record<string, string[]> = {};
+    events.forEach((event, i) => (expected[String(event.partitionkey)] ??= []).push(`n${i}`));
+    expect(acceptedByKey(accepted)).toEqual(expected);
+  });
+
   it('events of a key for a disabled subscription go dead, not into the lane', async () => {
     await harness.putSubscriptions({ subscriptions: [webhookSubscription('ordered-gone', receiver.url(), {}, { ordered: true })] });
     receiver.answer((_request, response) => response.writeHead(410).end());
