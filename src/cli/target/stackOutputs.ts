@@ -1,28 +1,16 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CliError } from '../errors';
 
 /** Reads a CloudFormation stack's outputs, `{ OutputKey: OutputValue }`. */
 export type StackOutputsReader = (stackName: string, region: string | undefined) => Promise<Record<string, string>>;
 
-/** The part of `@aws-sdk/client-cloudformation` used here. */
-interface CloudFormationSdk {
-  CloudFormationClient: new (config: { region?: string }) => { send(command: unknown): Promise<unknown>; destroy(): void };
-  DescribeStacksCommand: new (input: { StackName: string }) => unknown;
-}
-
-const SDK_PACKAGE = '@aws-sdk/client-cloudformation';
-
 /**
  * DescribeStacks through the AWS SDK, with the default credential chain (profile, SSO, environment, role).
- * The CloudFormation client is only needed for `--stage`, so it is loaded then, and its absence is reported
- * with the install command rather than failing every command at start.
  */
 export const describeStackOutputs: StackOutputsReader = async (stackName, region) => {
-  const sdk = loadSdk();
-  const client = new sdk.CloudFormationClient(region ? { region } : {});
+  const client = new CloudFormationClient(region ? { region } : {});
   try {
-    const answer = (await client.send(new sdk.DescribeStacksCommand({ StackName: stackName }))) as {
-      Stacks?: Array<{ StackStatus?: string; Outputs?: Array<{ OutputKey?: string; OutputValue?: string }> }>;
-    };
+    const answer = await client.send(new DescribeStacksCommand({ StackName: stackName }));
     const stack = answer.Stacks?.[0];
     if (!stack) throw new CliError(`stack ${stackName} was not found`);
     const outputs: Record<string, string> = {};
@@ -45,12 +33,3 @@ export const describeStackOutputs: StackOutputsReader = async (stackName, region
     client.destroy();
   }
 };
-
-function loadSdk(): CloudFormationSdk {
-  try {
-    return require(SDK_PACKAGE) as CloudFormationSdk;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-    throw new CliError(`--stage reads the stack's outputs with ${SDK_PACKAGE}: install it (npm install ${SDK_PACKAGE})`, 2, { cause: error });
-  }
-}
