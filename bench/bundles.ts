@@ -28,6 +28,8 @@ const HANDLER_ENV = {
   EVENT_TABLE_NAME: 'bench',
   IDEMPOTENCY_TABLE_NAME: 'bench',
   KMS_KEY_ID: 'alias/bench',
+  DELIVERY_TABLE_NAME: 'bench',
+  CONFIG_BUCKET_NAME: 'bench',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
