@@ -8,7 +8,7 @@ import { DeliveryLimiter, sharedDeliveryLimiter } from './DeliveryLimiter';
 import { DisabledSubscriptionsCache } from './DisabledSubscriptionsCache';
 import { RecurringProblem } from './RecurringProblem';
 import type { RedelivererLedger } from './ledgerPorts';
-import { deliveryFields, lastAttemptOf, outcomeFields } from './outcomes';
+import { deliveryFields, lastAttemptOf, outcomeFields, recordFinalFailure, type FinalFailureRecorder } from './outcomes';
 import { SubscriptionRoutes } from './SubscriptionRoutes';
 import { ENGINE_METRIC, SILENT_LOG, type EngineLog, type EngineMetrics } from './types';
 
@@ -72,6 +72,7 @@ export class Redeliverer {
   private readonly metrics?: EngineMetrics;
   private readonly limiter: DeliveryLimiter;
   private readonly disabled: DisabledSubscriptionsCache;
+  private readonly finalFailures: FinalFailureRecorder;
   private readonly batchSize: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -85,6 +86,7 @@ export class Redeliverer {
     this.metrics = options.metrics;
     this.limiter = options.limiter ?? sharedDeliveryLimiter();
     this.disabled = options.disabled ?? new DisabledSubscriptionsCache(options.ledger);
+    this.finalFailures = { ledger: this.ledger, disabled: this.disabled, log: this.log, count: (metric) => this.count(metric) };
     this.batchSize = options.batchSize ?? 100;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }));
@@ -184,17 +186,8 @@ export class Redeliverer {
           this.count(ENGINE_METRIC.deliveryFailed);
           return 'failed';
         case OUTCOME.disable:
-          await this.ledger.disableSubscription(subscription.id, `${outcome.status} from the target: ${outcome.error}`);
-          this.disabled.add(subscription.id);
-          this.log.error('subscription disabled: the target answered 410 Gone; re-enable it to resume', fields);
-          this.count(ENGINE_METRIC.subscriptionDisabled);
-          await this.ledger.deadLetter(attempted, entry.event, DEAD_REASON.subscriptionDisabled, last);
-          this.count(ENGINE_METRIC.deadLettered);
-          return 'deadLettered';
         case OUTCOME.deadLetter:
-          await this.ledger.deadLetter(attempted, entry.event, outcome.reason, last);
-          this.log.error('delivery dead-lettered: it cannot succeed as configured', fields);
-          this.count(ENGINE_METRIC.deadLettered);
+          await recordFinalFailure(this.finalFailures, attempted, entry.event, outcome, last, fields);
           return 'deadLettered';
       }
     });

@@ -12,7 +12,7 @@ import { DeliveryLimiter, sharedDeliveryLimiter } from './DeliveryLimiter';
 import { DisabledSubscriptionsCache } from './DisabledSubscriptionsCache';
 import { RecurringProblem } from './RecurringProblem';
 import type { EngineLedger } from './ledgerPorts';
-import { attemptFields, deliveryFields, lastAttemptOf } from './outcomes';
+import { attemptFields, deliveryFields, lastAttemptOf, recordFinalFailure, type FinalFailureRecorder } from './outcomes';
 import { SubscriptionRoutes } from './SubscriptionRoutes';
 import { ENGINE_METRIC, SILENT_LOG, type EngineLog, type EngineMetrics } from './types';
 
@@ -80,6 +80,7 @@ export class SubscriptionEngine {
   private readonly metrics?: EngineMetrics;
   private readonly limiter: DeliveryLimiter;
   private readonly disabled: DisabledSubscriptionsCache;
+  private readonly finalFailures: FinalFailureRecorder;
   private readonly now: () => number;
   private readonly routingProblem = new RecurringProblem();
 
@@ -91,6 +92,7 @@ export class SubscriptionEngine {
     this.metrics = options.metrics;
     this.limiter = options.limiter ?? sharedDeliveryLimiter();
     this.disabled = options.disabled ?? new DisabledSubscriptionsCache(options.ledger);
+    this.finalFailures = { ledger: this.ledger, disabled: this.disabled, log: this.log, count: (metric) => this.count(metric) };
     this.now = options.now ?? Date.now;
   }
 
@@ -247,17 +249,8 @@ export class SubscriptionEngine {
           this.count(ENGINE_METRIC.deliveryFailed);
           return 'inLedger';
         case OUTCOME.disable:
-          await this.ledger.disableSubscription(subscription.id, `${outcome.status} from the target: ${outcome.error}`);
-          this.disabled.add(subscription.id);
-          this.log.error('subscription disabled: the target answered 410 Gone; re-enable it to resume', fields);
-          this.count(ENGINE_METRIC.subscriptionDisabled);
-          await this.ledger.deadLetter(ref, event, DEAD_REASON.subscriptionDisabled, last);
-          this.count(ENGINE_METRIC.deadLettered);
-          return 'done';
         case OUTCOME.deadLetter:
-          await this.ledger.deadLetter(ref, event, outcome.reason, last);
-          this.log.error('delivery dead-lettered: it cannot succeed as configured', fields);
-          this.count(ENGINE_METRIC.deadLettered);
+          await recordFinalFailure(this.finalFailures, ref, event, outcome, last, fields);
           return 'done';
       }
     } catch (error) {

@@ -64,6 +64,28 @@ describe('Redeliverer', () => {
     await harness.ledger.enableSubscription('paused');
   });
 
+  it('a 410 on a retry disables the subscription and dead-letters the delivery with both attempts counted', async () => {
+    await harness.putSubscriptions({ subscriptions: [webhookSubscription('retired', receiver.url())] });
+    receiver.answer((_request, response) => response.writeHead(500).end());
+    const event = makeEvent();
+    await harness.publish(event);
+    receiver.answer((_request, response) => response.writeHead(410).end());
+
+    expect(await harness.redeliverAfter(6_000)).toMatchObject({ deadLettered: 1 });
+    expect(receiver.requests).toHaveLength(2);
+    expect((await harness.ledger.disabledSubscriptions()).map((entry) => entry.subscriptionId)).toContain('retired');
+    const [dead] = await harness.dead('retired');
+    expect(dead).toMatchObject({ deadReason: 'subscription_disabled', attempts: 2, last: { status: 410, reason: 'gone' } });
+    expect(dead.event).toEqual(event);
+    expect(await harness.pending('retired')).toEqual([]);
+
+    // Disabled at once in this process: the next event is dead-lettered without an attempt.
+    await harness.publish(makeEvent());
+    expect(receiver.requests).toHaveLength(2);
+    expect(await harness.dead('retired')).toHaveLength(2);
+    await harness.ledger.enableSubscription('retired');
+  });
+
   it('two overlapping sweeps deliver each due delivery once', async () => {
     await harness.putSubscriptions({ subscriptions: [webhookSubscription('contended', receiver.url())] });
     let fail = true;
