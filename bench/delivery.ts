@@ -24,8 +24,9 @@ import type { CloudEventJson } from '../src/events/types';
 import type { Subscription } from '../src/routing/subscriptionTypes';
 import { deliveryRuntimeFromEnvironment, engineFromEnvironment } from '../src/runtime/deliveryFromEnvironment';
 import { encodeEvent } from '../src/stream/encodeEvent';
+import { kinesisStreamRecord } from '../src/stream/kinesisStreamRecord';
 import { startEmulators } from '../local/emulators';
-import { provisionLocalResources, type LocalResourceNames } from '../local/provision';
+import { provisionLocalResources, resourceEnv, type LocalResourceNames } from '../local/provision';
 import type { Benchmark, BenchRow } from './types';
 
 const EVENTS_PER_ROUND = 2_000;
@@ -138,22 +139,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** A Lambda Kinesis event record carrying the event as ingest writes it (`encodeEvent`). */
 function kinesisRecord(event: CloudEventJson, sequence: bigint): KinesisStreamRecord {
   const { partitionKey, data } = encodeEvent(event, event.subject as string);
-  return {
-    kinesis: {
-      kinesisSchemaVersion: '1.0',
-      partitionKey,
-      sequenceNumber: String(sequence),
-      data: Buffer.from(data).toString('base64'),
-      approximateArrivalTimestamp: Date.now() / 1000,
-    },
-    eventSource: 'aws:kinesis',
-    eventVersion: '1.0',
-    eventID: `shardId-000000000000:${sequence}`,
-    eventName: 'aws:kinesis:record',
-    invokeIdentityArn: 'arn:aws:iam::000000000000:role/bench',
-    awsRegion: 'us-east-1',
-    eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench',
-  };
+  return kinesisStreamRecord({ shardId: 'shardId-000000000000', partitionKey, sequenceNumber: String(sequence), data, streamName: 'bench', consumer: 'bench' });
 }
 
 let sequence = 10n ** 20n;
@@ -178,14 +164,12 @@ const deliveryBenchmark: Benchmark = {
         tokenRequests += 1;
       });
 
-      const names: LocalResourceNames = { eventTable: 'bench-events', idempotencyTable: 'bench-idem', deliveryTable: 'bench-deliveries', stream: 'bench-stream', shards: 1, bucket: 'bench-config' };
+      const names: LocalResourceNames = { eventTable: 'bench-events', idempotencyTable: 'bench-idem', deliveryTable: 'bench-deliveries', workerTable: 'bench-workers', stream: 'bench-stream', shards: 1, bucket: 'bench-config' };
       const hookSecret = 'whsec_' + randomBytes(32).toString('base64');
       const env: NodeJS.ProcessEnv = {
         ...process.env,
         ...emulators.env,
-        KMS_KEY_ID: emulators.kmsKeyId,
-        DELIVERY_TABLE_NAME: names.deliveryTable,
-        CONFIG_BUCKET_NAME: names.bucket,
+        ...resourceEnv(names, emulators.kmsKeyId),
         ALLOW_PRIVATE_NETWORKS: 'true',
         BENCH_HOOK_SECRET: hookSecret,
         BENCH_CLIENT_SECRET: randomBytes(16).toString('hex'),

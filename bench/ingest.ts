@@ -14,7 +14,8 @@ import { acceptEvents } from '../src/ingest/acceptEvents';
 import { archiveRecord } from '../src/store/archiveRecord';
 import type { CloudEventJson } from '../src/events/types';
 import { startEmulators } from '../local/emulators';
-import { provisionLocalResources, type LocalResourceNames } from '../local/provision';
+import { provisionLocalResources, resourceEnv, type LocalResourceNames } from '../local/provision';
+import { kinesisStreamRecord } from '../src/stream/kinesisStreamRecord';
 import type { Benchmark, BenchRow } from './types';
 
 const BATCH = 500;
@@ -62,14 +63,11 @@ async function throughput(batches: CloudEventJson[][], work: (batch: CloudEventJ
 
 async function withBus<T>(run: (env: NodeJS.ProcessEnv, names: LocalResourceNames, kmsCalls: () => Record<string, number>) => Promise<T>): Promise<T> {
   const emulators = await startEmulators();
-  const names: LocalResourceNames = { eventTable: 'bench-events', idempotencyTable: 'bench-idem', deliveryTable: 'bench-deliveries', stream: 'bench-stream', shards: 4, bucket: 'bench-config' };
+  const names: LocalResourceNames = { eventTable: 'bench-events', idempotencyTable: 'bench-idem', deliveryTable: 'bench-deliveries', workerTable: 'bench-workers', stream: 'bench-stream', shards: 4, bucket: 'bench-config' };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...emulators.env,
-    EVENT_STREAM_NAME: names.stream,
-    EVENT_TABLE_NAME: names.eventTable,
-    IDEMPOTENCY_TABLE_NAME: names.idempotencyTable,
-    KMS_KEY_ID: emulators.kmsKeyId,
+    ...resourceEnv(names, emulators.kmsKeyId),
   };
   try {
     await provisionLocalResources(createAwsClients(env), names);
@@ -187,22 +185,14 @@ const kmsCallsPerArchive: Benchmark = {
         const event: KinesisStreamEvent = {
           Records: makeBatch(100).map((e) => {
             sequence += 1n;
-            return {
-              kinesis: {
-                kinesisSchemaVersion: '1.0',
-                partitionKey: e.subject as string,
-                sequenceNumber: String(sequence),
-                data: Buffer.from(JSON.stringify(e)).toString('base64'),
-                approximateArrivalTimestamp: Date.now() / 1000,
-              },
-              eventSource: 'aws:kinesis',
-              eventVersion: '1.0',
-              eventID: `shardId-000000000000:${sequence}`,
-              eventName: 'aws:kinesis:record',
-              invokeIdentityArn: 'arn:aws:iam::000000000000:role/bench',
-              awsRegion: 'us-east-1',
-              eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench',
-            };
+            return kinesisStreamRecord({
+              shardId: 'shardId-000000000000',
+              partitionKey: e.subject as string,
+              sequenceNumber: String(sequence),
+              data: Buffer.from(JSON.stringify(e)),
+              streamName: 'bench',
+              consumer: 'bench',
+            });
           }),
         };
         await Promise.all(event.Records.map((record) => archiveRecord(record, store)));

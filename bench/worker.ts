@@ -104,7 +104,7 @@ const workerThroughput: Benchmark = {
           ...(withRecords ? {} : { idempotency: new NoRecords({ documents: clients.documents, tableName: names.idempotencyTable, consumer }) }),
           kinesis: clients.kinesis,
           documents: clients.documents,
-          workerTable: names.workerTable!,
+          workerTable: names.workerTable,
           idempotencyTable: names.idempotencyTable,
           batchSize: BATCH,
           concurrencyPerShard,

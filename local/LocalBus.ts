@@ -7,7 +7,7 @@ import { ENV, intEnv } from '../src/config/environment';
 import { DEFAULT_MAX_SUBSCRIPTIONS } from '../src/routing/config/constants';
 import { DEFAULT_SUBSCRIPTIONS_KEY } from '../src/runtime/deliveryFromEnvironment';
 import { startEmulators, type Emulators } from './emulators';
-import { provisionLocalResources, DEFAULT_LOCAL_NAMES, type LocalResourceNames } from './provision';
+import { provisionLocalResources, resourceEnv, DEFAULT_LOCAL_NAMES, type LocalResourceNames } from './provision';
 import { startFront, type ApiHandler, type Front } from './front/startFront';
 import { ShardPoller, type KinesisHandler } from './poller/ShardPoller';
 import { FileCheckpointStore, MemoryCheckpointStore } from './poller/CheckpointStore';
@@ -62,13 +62,7 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
   try {
     const env: Record<string, string> = {
       ...emulators.env,
-      [ENV.eventStreamName]: names.stream,
-      [ENV.eventTableName]: names.eventTable,
-      [ENV.idempotencyTableName]: names.idempotencyTable,
-      [ENV.kmsKeyId]: emulators.kmsKeyId,
-      [ENV.deliveryTableName]: names.deliveryTable,
-      [ENV.workerTableName]: names.workerTable ?? 'switchyard-workers',
-      [ENV.configBucketName]: names.bucket,
+      ...resourceEnv(names, emulators.kmsKeyId),
       [ENV.subscriptionsKey]: DEFAULT_SUBSCRIPTIONS_KEY,
       [ENV.subscriptionsRefreshSeconds]: LOCAL_SUBSCRIPTIONS_REFRESH_SECONDS,
       // Receivers on this machine are the point of a local bus; in AWS they are refused (SSRF).

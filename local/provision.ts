@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, KinesisClient, ResourceInUseException as StreamInUse, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, S3Client, BucketAlreadyOwnedByYou } from '@aws-sdk/client-s3';
+import { ENV } from '../src/config/environment';
 import { DELIVERY_TABLE_SCHEMA, EVENT_TABLE_SCHEMA, IDEMPOTENCY_TABLE_SCHEMA, WORKER_TABLE_SCHEMA, type TableSchema } from '../src/store/tableSchemas';
 
 /** Names of the resources the bus needs; the local bus and the integration tests pick their own. */
@@ -14,8 +15,8 @@ export interface LocalResourceNames {
   idempotencyTable: string;
   /** The delivery ledger (failed deliveries, dead letters, disabled subscriptions). */
   deliveryTable: string;
-  /** Worker leases, checkpoints and parked keys (`ShardWorker`). @default `switchyard-workers` */
-  workerTable?: string;
+  /** Worker leases, checkpoints and parked keys (`ShardWorker`). */
+  workerTable: string;
   stream: string;
   /** Shards of the stream when it is created. */
   shards: number;
@@ -31,6 +32,22 @@ export const DEFAULT_LOCAL_NAMES: LocalResourceNames = {
   shards: 2,
   bucket: 'switchyard-config',
 };
+
+/**
+ * The environment variables that point the handlers at these resources (the names CDK sets in AWS), with the
+ * KMS key that seals event data. The local bus, the tests and the benchmarks all build it here.
+ */
+export function resourceEnv(names: LocalResourceNames, kmsKeyId: string): Record<string, string> {
+  return {
+    [ENV.eventStreamName]: names.stream,
+    [ENV.eventTableName]: names.eventTable,
+    [ENV.idempotencyTableName]: names.idempotencyTable,
+    [ENV.deliveryTableName]: names.deliveryTable,
+    [ENV.workerTableName]: names.workerTable,
+    [ENV.configBucketName]: names.bucket,
+    [ENV.kmsKeyId]: kmsKeyId,
+  };
+}
 
 /** The CreateTable input for a schema: on-demand, string keys, all-attribute GSIs. */
 export function createTableInput(name: string, schema: TableSchema): CreateTableCommandInput {
@@ -72,7 +89,7 @@ export async function provisionLocalResources(
     ensureTable(clients.dynamodb, names.eventTable, EVENT_TABLE_SCHEMA),
     ensureTable(clients.dynamodb, names.idempotencyTable, IDEMPOTENCY_TABLE_SCHEMA),
     ensureTable(clients.dynamodb, names.deliveryTable, DELIVERY_TABLE_SCHEMA),
-    ensureTable(clients.dynamodb, names.workerTable ?? 'switchyard-workers', WORKER_TABLE_SCHEMA),
+    ensureTable(clients.dynamodb, names.workerTable, WORKER_TABLE_SCHEMA),
     clients.kinesis
       .send(new CreateStreamCommand({ StreamName: names.stream, ShardCount: names.shards }))
       .catch((error) => {

@@ -7,6 +7,7 @@ import {
   type GetShardIteratorCommandInput,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { kinesisStreamRecord } from '../../src/stream/kinesisStreamRecord';
 import type { CheckpointStore } from './CheckpointStore';
 
 /** A Kinesis-triggered Lambda handler, as the archive and engine functions export it. */
@@ -29,8 +30,6 @@ export interface ShardPollerOptions {
   maxRetryMs?: number;
   log?: (message: string, detail?: Record<string, unknown>) => void;
 }
-
-const REGION = 'us-east-1';
 
 /**
  * Drives a Kinesis handler the way a Lambda event source mapping does, one loop per shard:
@@ -146,22 +145,15 @@ export class ShardPoller {
   }
 
   private toLambdaRecord(shardId: string, record: _Record): KinesisStreamRecord {
-    return {
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: record.PartitionKey!,
-        sequenceNumber: record.SequenceNumber!,
-        data: Buffer.from(record.Data!).toString('base64'),
-        approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp ?? new Date()).getTime() / 1000,
-      },
-      eventSource: 'aws:kinesis',
-      eventVersion: '1.0',
-      eventID: `${shardId}:${record.SequenceNumber}`,
-      eventName: 'aws:kinesis:record',
-      invokeIdentityArn: `arn:aws:iam::000000000000:role/${this.options.name}`,
-      awsRegion: REGION,
-      eventSourceARN: `arn:aws:kinesis:${REGION}:000000000000:stream/${this.options.streamName}`,
-    };
+    return kinesisStreamRecord({
+      shardId,
+      partitionKey: record.PartitionKey!,
+      sequenceNumber: record.SequenceNumber!,
+      data: record.Data!,
+      arrivedAt: record.ApproximateArrivalTimestamp,
+      streamName: this.options.streamName,
+      consumer: this.options.name,
+    });
   }
 
   private iteratorAfter(shardId: string, sequence: string | undefined): Promise<string | undefined> {

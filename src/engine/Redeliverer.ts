@@ -1,28 +1,16 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { deliver, type DeliveryDeps } from '../delivery/deliver';
+import { deliver } from '../delivery/deliver';
 import { DEAD_REASON, type DeadReason, type LedgerEntry } from '../delivery/ledger/types';
 import { OUTCOME } from '../delivery/types';
-import type { SubscriptionsSource } from '../routing/config/SubscriptionsSource';
 import type { Subscription } from '../routing/subscriptionTypes';
-import { DeliveryLimiter, sharedDeliveryLimiter } from './DeliveryLimiter';
-import { DisabledSubscriptionsCache } from './DisabledSubscriptionsCache';
+import { DeliveryBase, describeError, type DeliveryBaseOptions } from './DeliveryBase';
 import { RecurringProblem } from './RecurringProblem';
 import type { RedelivererLedger } from './ledgerPorts';
-import { deliveryFields, lastAttemptOf, outcomeFields, recordFinalFailure, type FinalFailureRecorder } from './outcomes';
-import { SubscriptionRoutes } from './SubscriptionRoutes';
-import { ENGINE_METRIC, SILENT_LOG, type EngineLog, type EngineMetrics } from './types';
+import { deliveryFields, lastAttemptOf, outcomeFields, recordFinalFailure } from './outcomes';
+import { ENGINE_METRIC } from './types';
 
 /** Options of {@link Redeliverer}. */
-export interface RedelivererOptions {
-  source: Pick<SubscriptionsSource, 'current'>;
-  ledger: RedelivererLedger;
-  deliveryDeps: DeliveryDeps;
-  log?: EngineLog;
-  metrics?: EngineMetrics;
-  /** @default the process's shared limiter (the engine's, on the local bus) */
-  limiter?: DeliveryLimiter;
-  /** @default a cache of `ledger.disabledSubscriptions()` for 5 s */
-  disabled?: DisabledSubscriptionsCache;
+export interface RedelivererOptions extends DeliveryBaseOptions<RedelivererLedger> {
   /** Due deliveries taken per round. @default 100 */
   batchSize?: number;
   /** Clock in epoch ms: which deliveries are due, and attempt times. @default Date.now */
@@ -64,31 +52,14 @@ const TOKEN_REQUEST_ALLOWANCE_MS = 10_000;
  * attempt is scheduled or the delivery is dead; 410 → subscription disabled and the delivery dead; the
  * subscription gone from subscriptions.json, or disabled → dead with that reason.
  */
-export class Redeliverer {
-  private readonly routes: SubscriptionRoutes;
-  private readonly ledger: RedelivererLedger;
-  private readonly deps: DeliveryDeps;
-  private readonly log: EngineLog;
-  private readonly metrics?: EngineMetrics;
-  private readonly limiter: DeliveryLimiter;
-  private readonly disabled: DisabledSubscriptionsCache;
-  private readonly finalFailures: FinalFailureRecorder;
+export class Redeliverer extends DeliveryBase<RedelivererLedger> {
   private readonly batchSize: number;
-  private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly roundProblem = new RecurringProblem();
 
   constructor(options: RedelivererOptions) {
-    this.routes = new SubscriptionRoutes(options.source);
-    this.ledger = options.ledger;
-    this.deps = options.deliveryDeps;
-    this.log = options.log ?? SILENT_LOG;
-    this.metrics = options.metrics;
-    this.limiter = options.limiter ?? sharedDeliveryLimiter();
-    this.disabled = options.disabled ?? new DisabledSubscriptionsCache(options.ledger);
-    this.finalFailures = { ledger: this.ledger, disabled: this.disabled, log: this.log, count: (metric) => this.count(metric) };
+    super(options);
     this.batchSize = options.batchSize ?? 100;
-    this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }));
   }
 
@@ -126,7 +97,7 @@ export class Redeliverer {
       this.roundProblem.clear();
     } catch (error) {
       // Nothing is lost: the deliveries stay due in the ledger until a round can read them.
-      const text = describe(error);
+      const text = describeError(error);
       if (this.roundProblem.shouldReport(text)) this.log.error('redeliver round skipped', { error: text });
       return tally;
     }
@@ -140,7 +111,7 @@ export class Redeliverer {
           // The lease runs out and a later round tries again: nothing is lost.
           this.log.error('could not update the ledger after a redelivery; it will be attempted again', {
             ...deliveryFields(entry, entry.event),
-            error: describe(error),
+            error: describeError(error),
           });
           this.count(ENGINE_METRIC.ledgerWriteFailed);
         }
@@ -206,12 +177,4 @@ export class Redeliverer {
       if (!signal?.aborted) throw error;
     }
   }
-
-  private count(name: string): void {
-    this.metrics?.addMetric(name, 'Count', 1);
-  }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

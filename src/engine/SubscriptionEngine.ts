@@ -1,37 +1,20 @@
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
-import { deliver, type DeliveryDeps } from '../delivery/deliver';
+import { deliver } from '../delivery/deliver';
 import { laneOf } from '../delivery/ledger/laneOf';
 import { DEAD_REASON, type DeliveryRef } from '../delivery/ledger/types';
 import { OUTCOME } from '../delivery/types';
 import type { CloudEventJson } from '../events/types';
-import type { SubscriptionsSource } from '../routing/config/SubscriptionsSource';
 import type { Subscription } from '../routing/subscriptionTypes';
 import { decodeKinesisRecord, type StreamedEvent } from '../stream/decodeKinesisRecord';
 import { UndecodableRecordError } from '../stream/errors';
-import { DeliveryLimiter, sharedDeliveryLimiter } from './DeliveryLimiter';
-import { DisabledSubscriptionsCache } from './DisabledSubscriptionsCache';
+import { DeliveryBase, describeError, type DeliveryBaseOptions } from './DeliveryBase';
 import { RecurringProblem } from './RecurringProblem';
 import type { EngineLedger } from './ledgerPorts';
-import { attemptFields, deliveryFields, lastAttemptOf, recordFinalFailure, type FinalFailureRecorder } from './outcomes';
-import { SubscriptionRoutes } from './SubscriptionRoutes';
-import { ENGINE_METRIC, SILENT_LOG, type EngineLog, type EngineMetrics } from './types';
+import { attemptFields, deliveryFields, lastAttemptOf, recordFinalFailure } from './outcomes';
+import { ENGINE_METRIC } from './types';
 
 /** Options of {@link SubscriptionEngine}. */
-export interface SubscriptionEngineOptions {
-  /** subscriptions.json (S3, by ETag). */
-  source: Pick<SubscriptionsSource, 'current'>;
-  ledger: EngineLedger;
-  /** Clients of `deliver`, built once per process (`createDeliveryDeps`). */
-  deliveryDeps: DeliveryDeps;
-  log?: EngineLog;
-  metrics?: EngineMetrics;
-  /** Per-subscription concurrency and rate. @default the process's shared limiter */
-  limiter?: DeliveryLimiter;
-  /** The disabled subscriptions, cached. @default a cache of `ledger.disabledSubscriptions()` for 5 s */
-  disabled?: DisabledSubscriptionsCache;
-  /** Clock of the ledger's attempt times, in epoch ms. @default Date.now */
-  now?: () => number;
-}
+export type SubscriptionEngineOptions = DeliveryBaseOptions<EngineLedger>;
 
 /**
  * Records decoded and matched between two turns of the event loop. The first deliveries go out after the
@@ -52,12 +35,6 @@ type LaneState =
   /** A ledger write for the lane failed: later events are not touched, Kinesis brings them all back. */
   | 'broken';
 
-/** One event of the batch, decoded. */
-interface BatchEvent {
-  streamed: StreamedEvent;
-  event: CloudEventJson;
-}
-
 /**
  * The subscription engine: one Kinesis batch at a time, every event to every subscription that matches it.
  *
@@ -72,29 +49,8 @@ interface BatchEvent {
  * final for the stream (delivered, or safely in the ledger), so Kinesis never re-sends a batch for a receiver's
  * fault.
  */
-export class SubscriptionEngine {
-  private readonly routes: SubscriptionRoutes;
-  private readonly ledger: EngineLedger;
-  private readonly deps: DeliveryDeps;
-  private readonly log: EngineLog;
-  private readonly metrics?: EngineMetrics;
-  private readonly limiter: DeliveryLimiter;
-  private readonly disabled: DisabledSubscriptionsCache;
-  private readonly finalFailures: FinalFailureRecorder;
-  private readonly now: () => number;
+export class SubscriptionEngine extends DeliveryBase<EngineLedger> {
   private readonly routingProblem = new RecurringProblem();
-
-  constructor(options: SubscriptionEngineOptions) {
-    this.routes = new SubscriptionRoutes(options.source);
-    this.ledger = options.ledger;
-    this.deps = options.deliveryDeps;
-    this.log = options.log ?? SILENT_LOG;
-    this.metrics = options.metrics;
-    this.limiter = options.limiter ?? sharedDeliveryLimiter();
-    this.disabled = options.disabled ?? new DisabledSubscriptionsCache(options.ledger);
-    this.finalFailures = { ledger: this.ledger, disabled: this.disabled, log: this.log, count: (metric) => this.count(metric) };
-    this.now = options.now ?? Date.now;
-  }
 
   /** Handles one batch of one shard, in stream order; resolves with the records Kinesis must send again. */
   async processRecords(records: readonly KinesisStreamRecord[]): Promise<KinesisStreamBatchResponse> {
@@ -107,7 +63,7 @@ export class SubscriptionEngine {
     } catch (error) {
       // No valid subscriptions.json yet, or the ledger is unreachable: routing now could drop events, so the
       // whole batch is handed back and Kinesis retries it (the shard waits until the cause is fixed).
-      const text = describe(error);
+      const text = describeError(error);
       if (this.routingProblem.shouldReport(text)) this.log.error('cannot route this batch; it will be retried', { records: records.length, error: text });
       return { batchItemFailures: records.map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })) };
     }
@@ -126,13 +82,13 @@ export class SubscriptionEngine {
       const record = records[index];
       const decoded = this.decode(record);
       if (decoded === undefined) continue;
-      const matched = routes.matcher.matchJson(Buffer.from(record.kinesis.data, 'base64').toString('utf8'));
+      const matched = routes.matcher.matchJson(decoded.json);
       for (const id of matched) {
         const subscription = routes.byId.get(id)!;
         const ref: DeliveryRef = {
           subscriptionId: subscription.id,
-          lane: laneOf(subscription, decoded.event, decoded.streamed.partitionKey),
-          sequence: decoded.streamed.sequence,
+          lane: laneOf(subscription, decoded.event, decoded.partitionKey),
+          sequence: decoded.sequence,
         };
         const fail = () => failed.add(ref.sequence);
         if (subscription.delivery.ordered) {
@@ -157,10 +113,9 @@ export class SubscriptionEngine {
   }
 
   /** The record's CloudEvent, or undefined (logged) for a record that is not one. */
-  private decode(record: KinesisStreamRecord): BatchEvent | undefined {
+  private decode(record: KinesisStreamRecord): StreamedEvent | undefined {
     try {
-      const streamed = decodeKinesisRecord(record);
-      return { streamed, event: streamed.event };
+      return decodeKinesisRecord(record);
     } catch (error) {
       if (!(error instanceof UndecodableRecordError)) throw error;
       // Only a writer bypassing ingest could put it there; retrying can never help and would block the shard.
@@ -275,15 +230,7 @@ export class SubscriptionEngine {
   }
 
   private ledgerFailed(what: string, ref: DeliveryRef, event: CloudEventJson, error: unknown): void {
-    this.log.error(`${what}; the record will be retried`, { ...deliveryFields(ref, event), error: describe(error) });
+    this.log.error(`${what}; the record will be retried`, { ...deliveryFields(ref, event), error: describeError(error) });
     this.count(ENGINE_METRIC.ledgerWriteFailed);
   }
-
-  private count(name: string): void {
-    this.metrics?.addMetric(name, 'Count', 1);
-  }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -5,6 +5,8 @@ import { UndecodableRecordError } from './errors';
 /** A CloudEvent read back from the stream, with its position. */
 export interface StreamedEvent {
   event: CloudEventJson;
+  /** The record's data as written: the event as JSON text (the matcher scans it without a second decode). */
+  json: string;
   sequence: string;
   shard: string;
   partitionKey: string;
@@ -19,9 +21,10 @@ export interface StreamedEvent {
  */
 export function decodeKinesisRecord(record: KinesisStreamRecord): StreamedEvent {
   const { sequenceNumber, partitionKey, data, approximateArrivalTimestamp } = record.kinesis;
+  const json = Buffer.from(data, 'base64').toString('utf8');
   let event: unknown;
   try {
-    event = JSON.parse(Buffer.from(data, 'base64').toString('utf8'));
+    event = JSON.parse(json);
   } catch (error) {
     throw new UndecodableRecordError(`record ${sequenceNumber} is not JSON`, sequenceNumber, { cause: error });
   }
@@ -30,6 +33,7 @@ export function decodeKinesisRecord(record: KinesisStreamRecord): StreamedEvent 
   }
   return {
     event,
+    json,
     sequence: sequenceNumber,
     shard: record.eventID.split(':')[0],
     partitionKey,

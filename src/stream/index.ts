@@ -2,3 +2,4 @@ export * from './errors';
 export * from './publishOrdered';
 export * from './encodeEvent';
 export * from './decodeKinesisRecord';
+export * from './kinesisStreamRecord';

@@ -4,6 +4,7 @@ import type { Clock } from '../crypto';
 import { isConditionFailure } from '../store/errors';
 import { itemKey } from '../store/itemKey';
 import { EventClaimLostError, EventCompletionError, EventInProgressError } from './errors';
+import { requireTableAndConsumer } from './workerTable';
 
 /** The identity of an event for idempotency: CloudEvents' `source` + `id` (producers dedupe on the pair). */
 export interface EventIdentity {
@@ -117,8 +118,7 @@ export class EventIdempotency {
     this.inProgressTimeoutMs = options.inProgressTimeoutMs ?? DEFAULT_EVENT_IN_PROGRESS_TIMEOUT_MS;
     this.retentionSeconds = options.retentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS;
     this.clock = options.clock ?? Date.now;
-    if (!this.tableName) throw new RangeError('EventIdempotency: tableName is required, got an empty string');
-    if (!this.consumer) throw new RangeError('EventIdempotency: consumer is required, got an empty string');
+    requireTableAndConsumer('EventIdempotency', options);
     if (!(this.inProgressTimeoutMs > 0)) {
       throw new RangeError(`EventIdempotency: inProgressTimeoutMs must be > 0, got ${this.inProgressTimeoutMs}`);
     }

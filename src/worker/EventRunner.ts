@@ -1,5 +1,6 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { decodeKinesisRecord, type StreamedEvent } from '../stream/decodeKinesisRecord';
+import { kinesisStreamRecord } from '../stream/kinesisStreamRecord';
 import type { EventIdempotency } from './EventIdempotency';
 import { EventClaimLostError, EventCompletionError, EventInProgressError } from './errors';
 import type { ParkDetails, LaneRecord } from './ParkedLanes';
@@ -182,22 +183,7 @@ function errorText(error: unknown): string {
 
 /** The Lambda record shape `decodeKinesisRecord` reads (the same the local poller builds). */
 export function toLambdaRecord(record: LaneRecord): KinesisStreamRecord {
-  return {
-    kinesis: {
-      kinesisSchemaVersion: '1.0',
-      partitionKey: record.partitionKey,
-      sequenceNumber: record.sequenceNumber,
-      data: record.data,
-      approximateArrivalTimestamp: Date.parse(record.arrivedAt) / 1000,
-    },
-    eventSource: 'aws:kinesis',
-    eventVersion: '1.0',
-    eventID: `${record.shardId}:${record.sequenceNumber}`,
-    eventName: 'aws:kinesis:record',
-    invokeIdentityArn: '',
-    awsRegion: '',
-    eventSourceARN: '',
-  };
+  return kinesisStreamRecord({ ...record, arrivedAt: new Date(record.arrivedAt) });
 }
 
 /** Sleeps, waking early (without throwing) when `signal` aborts. */

@@ -1,8 +1,9 @@
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../crypto';
 import { isConditionFailure } from '../store/errors';
 import { itemKey } from '../store/itemKey';
 import { LeaseLostError } from './errors';
+import { queryPartition, requireTableAndConsumer } from './workerTable';
 
 /** The checkpoint of a shard read to its end: its children may start. */
 export const SHARD_END = 'SHARD_END';
@@ -67,32 +68,20 @@ export class LeaseTable {
   private readonly pk: string;
 
   constructor(options: LeaseTableOptions) {
+    requireTableAndConsumer('LeaseTable', options);
     this.documents = options.documents;
     this.tableName = options.tableName;
     this.consumer = options.consumer;
     this.clock = options.clock ?? Date.now;
-    if (!this.tableName) throw new RangeError('LeaseTable: tableName is required, got an empty string');
-    if (!this.consumer) throw new RangeError('LeaseTable: consumer is required, got an empty string');
     this.pk = itemKey('lease', this.consumer);
   }
 
   /** Every lease of the consumer, read consistently. */
   async list(): Promise<Lease[]> {
     const leases: Lease[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': this.pk },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
+    for await (const page of queryPartition(this.documents, this.tableName, this.pk)) {
       for (const item of page.Items ?? []) leases.push(toLease(item));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
     return leases;
   }
 

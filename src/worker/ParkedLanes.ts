@@ -11,6 +11,7 @@ import { isConditionFailure } from '../store/errors';
 import { itemKey } from '../store/itemKey';
 import { padSequence } from './sequence';
 import type { ParkedEvent } from './types';
+import { queryPartition, requireTableAndConsumer } from './workerTable';
 
 /** A record kept in a parked lane: the stream record itself, so the lane survives the stream's retention. */
 export interface LaneRecord {
@@ -73,12 +74,11 @@ export class ParkedLanes {
   private readonly headPk: string;
 
   constructor(options: ParkedLanesOptions) {
+    requireTableAndConsumer('ParkedLanes', options);
     this.documents = options.documents;
     this.tableName = options.tableName;
     this.consumer = options.consumer;
     this.clock = options.clock ?? Date.now;
-    if (!this.tableName) throw new RangeError('ParkedLanes: tableName is required, got an empty string');
-    if (!this.consumer) throw new RangeError('ParkedLanes: consumer is required, got an empty string');
     this.headPk = itemKey('parked', this.consumer);
   }
 
@@ -106,22 +106,12 @@ export class ParkedLanes {
    */
   async park(record: LaneRecord, details: ParkDetails): Promise<ParkedEvent> {
     await this.putRecord(record);
-    const parkedAt = new Date(this.clock()).toISOString();
     const head: LaneHead = {
       pk: this.headPk,
       sk: record.partitionKey,
       consumer: this.consumer,
       partitionKey: record.partitionKey,
-      shardId: record.shardId,
-      sequenceNumber: record.sequenceNumber,
-      ...(details.source !== undefined ? { source: details.source } : {}),
-      ...(details.id !== undefined ? { id: details.id } : {}),
-      ...(details.type !== undefined ? { type: details.type } : {}),
-      reason: details.reason,
-      attempts: details.attempts,
-      attemptsAtPark: details.attempts,
-      lastError: details.lastError,
-      parkedAt,
+      ...this.parkedFields(record, details),
       version: 1,
       drainCounter: 0,
     };
@@ -237,16 +227,7 @@ export class ParkedLanes {
    * now; the request is cleared and the drain claim given up.
    */
   async reparkAfterDrain(record: LaneRecord, owner: string, details: ParkDetails): Promise<ParkedEvent | undefined> {
-    const fields: Record<string, unknown> = {
-      shardId: record.shardId,
-      sequenceNumber: record.sequenceNumber,
-      reason: details.reason,
-      attempts: details.attempts,
-      attemptsAtPark: details.attempts,
-      lastError: details.lastError,
-      parkedAt: new Date(this.clock()).toISOString(),
-    };
-    for (const name of ['source', 'id', 'type'] as const) if (details[name] !== undefined) fields[name] = details[name];
+    const fields = this.parkedFields(record, details);
     const names: Record<string, string> = { '#action': 'action' };
     const values: Record<string, unknown> = { ':owner': owner };
     const sets = Object.entries(fields).map(([name, value]) => {
@@ -271,20 +252,7 @@ export class ParkedLanes {
 
   private async heads(): Promise<LaneHead[]> {
     const heads: LaneHead[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': this.headPk },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      heads.push(...((page.Items ?? []) as LaneHead[]));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    for await (const page of queryPartition(this.documents, this.tableName, this.headPk)) heads.push(...((page.Items ?? []) as LaneHead[]));
     return heads;
   }
 
@@ -295,21 +263,7 @@ export class ParkedLanes {
 
   private async laneLength(partitionKey: string): Promise<number> {
     let count = 0;
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': this.lanePk(partitionKey) },
-          ConsistentRead: true,
-          Select: 'COUNT',
-          ExclusiveStartKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    for await (const page of queryPartition(this.documents, this.tableName, this.lanePk(partitionKey), 'COUNT')) count += page.Count ?? 0;
     return count;
   }
 
@@ -328,6 +282,20 @@ export class ParkedLanes {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** The head's description of a newly parked event: where it is, why it stopped, and when. */
+  private parkedFields(record: LaneRecord, details: ParkDetails) {
+    return {
+      shardId: record.shardId,
+      sequenceNumber: record.sequenceNumber,
+      ...eventIdentity(details),
+      reason: details.reason,
+      attempts: details.attempts,
+      attemptsAtPark: details.attempts,
+      lastError: details.lastError,
+      parkedAt: new Date(this.clock()).toISOString(),
+    };
   }
 
   private bump(partitionKey: string): Promise<boolean> {
@@ -386,13 +354,20 @@ function toParkedEvent(head: LaneHead): ParkedEvent {
     partitionKey: head.partitionKey,
     shardId: head.shardId,
     sequenceNumber: head.sequenceNumber,
-    ...(head.source !== undefined ? { source: head.source } : {}),
-    ...(head.id !== undefined ? { id: head.id } : {}),
-    ...(head.type !== undefined ? { type: head.type } : {}),
+    ...eventIdentity(head),
     reason: head.reason,
     attempts: head.attempts,
     lastError: head.lastError,
     parkedAt: head.parkedAt,
     ...(head.action ? { action: head.action } : {}),
+  };
+}
+
+/** The event's `source`, `id` and `type`, each only when present (all absent when the record was not a CloudEvent). */
+function eventIdentity(from: Pick<ParkedEvent, 'source' | 'id' | 'type'>): Pick<ParkedEvent, 'source' | 'id' | 'type'> {
+  return {
+    ...(from.source !== undefined ? { source: from.source } : {}),
+    ...(from.id !== undefined ? { id: from.id } : {}),
+    ...(from.type !== undefined ? { type: from.type } : {}),
   };
 }

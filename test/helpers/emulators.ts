@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createAwsClients, type AwsClients } from '../../src/config/awsClients';
 import { startEmulators, type Emulators } from '../../local/emulators';
-import { provisionLocalResources, type LocalResourceNames } from '../../local/provision';
+import { provisionLocalResources, resourceEnv, type LocalResourceNames } from '../../local/provision';
 
 export interface TestEmulators {
   emulators: Emulators;
@@ -20,6 +20,7 @@ export async function startTestEmulators(options: { shards?: number } = {}): Pro
     eventTable: `events-${suffix}`,
     idempotencyTable: `idempotency-${suffix}`,
     deliveryTable: `deliveries-${suffix}`,
+    workerTable: `workers-${suffix}`,
     stream: `stream-${suffix}`,
     shards: options.shards ?? 2,
     bucket: `config-${suffix}`,
@@ -27,11 +28,7 @@ export async function startTestEmulators(options: { shards?: number } = {}): Pro
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...emulators.env,
-    EVENT_STREAM_NAME: names.stream,
-    EVENT_TABLE_NAME: names.eventTable,
-    IDEMPOTENCY_TABLE_NAME: names.idempotencyTable,
-    DELIVERY_TABLE_NAME: names.deliveryTable,
-    KMS_KEY_ID: emulators.kmsKeyId,
+    ...resourceEnv(names, emulators.kmsKeyId),
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };

@@ -379,25 +379,14 @@ export class DeliveryLedger {
   /** Redrives every dead letter of a subscription (only those dead for `reason`, when given). Answers how many. */
   async redriveAll(subscriptionId: string, options: { reason?: DeadReason } = {}): Promise<number> {
     let count = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': deadPk(subscriptionId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      const items = ((page.Items ?? []) as Record<string, unknown>[]).map((item) => this.checked(item));
+    for await (const page of this.partitionPages(deadPk(subscriptionId))) {
+      const items = page.map((item) => this.checked(item));
       for (const item of items) {
         if (options.reason !== undefined && item.deadReason !== options.reason) continue;
         await this.redriveItem(item);
         count++;
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return count;
   }
 
@@ -426,26 +415,33 @@ export class DeliveryLedger {
   /** Every disabled subscription: one (paged) consistent Query on pk `SUBSCRIPTIONS`. */
   async disabledSubscriptions(): Promise<DisabledSubscription[]> {
     const disabled: DisabledSubscription[] = [];
+    for await (const page of this.partitionPages<DisabledItem>(SUBSCRIPTIONS_PK)) {
+      for (const item of page) {
+        disabled.push({ subscriptionId: item.subscriptionId, disabledAt: item.disabledAt, reason: item.reason });
+      }
+    }
+    return disabled;
+  }
+
+  // ── Internals ────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Every item of one partition, a (consistent) Query page at a time; the next page is read once the caller asks for it. */
+  private async *partitionPages<Item = Record<string, unknown>>(pk: string): AsyncGenerator<Item[]> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': SUBSCRIPTIONS_PK },
+          ExpressionAttributeValues: { ':pk': pk },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of (page.Items ?? []) as DisabledItem[]) {
-        disabled.push({ subscriptionId: item.subscriptionId, disabledAt: item.disabledAt, reason: item.reason });
-      }
+      yield (page.Items ?? []) as Item[];
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return disabled;
   }
-
-  // ── Internals ────────────────────────────────────────────────────────────────────────────────────────────
 
   /** The first item of a lane, promoted from `waiting` to the due head when it is one; answers its sort key. */
   private async promoteNext(subscriptionId: string, lane: string): Promise<string | undefined> {

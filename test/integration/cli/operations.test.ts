@@ -1,46 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensureTable } from '../../../local/provision';
 import { runCli } from '../../../src/cli/program';
-import { writeLocalBusEndpoints } from '../../../src/cli/target/localBusEndpoints';
 import type { CliContext } from '../../../src/cli/types';
 import { createEventKeys } from '../../../src/crypto';
 import { DeliveryLedger } from '../../../src/delivery/ledger/DeliveryLedger';
-import { WORKER_TABLE_SCHEMA } from '../../../src/store/tableSchemas';
 import { ParkedLanes } from '../../../src/worker/ParkedLanes';
 import { makeEvent } from '../../helpers/cloudEvents';
-import { startTestEmulators, type TestEmulators } from '../../helpers/emulators';
+import { useLocalBus } from './support/localBus';
 
 // The operator commands, run in-process against the emulators through a published endpoints file.
-let bus: TestEmulators;
-let dataDir: string;
+const local = useLocalBus(1, (bus) => ({ DELIVERY_TABLE_NAME: bus.names.deliveryTable }));
 let ledger: DeliveryLedger;
-const workerTable = `workers-${randomUUID().slice(0, 8)}`;
-beforeAll(async () => {
-  bus = await startTestEmulators({ shards: 1 });
-  await ensureTable(bus.clients.dynamodb, workerTable, WORKER_TABLE_SCHEMA);
-  dataDir = await mkdtemp(join(tmpdir(), 'switchyard-cli-'));
-  await writeLocalBusEndpoints(dataDir, {
-    url: 'http://127.0.0.1:4000',
-    pid: process.pid,
-    env: {
-      ...bus.emulators.env,
-      WORKER_TABLE_NAME: workerTable,
-      DELIVERY_TABLE_NAME: bus.names.deliveryTable,
-      KMS_KEY_ID: bus.emulators.kmsKeyId,
-    },
-  });
+beforeAll(() => {
   ledger = new DeliveryLedger({
-    documents: bus.clients.documents,
-    tableName: bus.names.deliveryTable,
-    keys: createEventKeys({ kms: bus.clients.kms, keyId: bus.emulators.kmsKeyId }),
+    documents: local.bus.clients.documents,
+    tableName: local.bus.names.deliveryTable,
+    keys: createEventKeys({ kms: local.bus.clients.kms, keyId: local.bus.emulators.kmsKeyId }),
   });
-});
-afterAll(async () => {
-  await bus.close();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
@@ -49,7 +23,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string[]; er
   const context: CliContext = {
     out: (line) => out.push(line),
     err: (line) => err.push(line),
-    env: { SWITCHYARD_DATA_DIR: dataDir },
+    env: { SWITCHYARD_DATA_DIR: local.dataDir },
     cwd: process.cwd(),
     applyEnv: () => undefined,
     waitForStop: () => new Promise(() => undefined),
@@ -93,7 +67,7 @@ describe('switchyard deliveries and subscriptions', () => {
 
 describe('switchyard parked', () => {
   test("lists a consumer's parked keys and requests a release or a skip", async () => {
-    const lanes = new ParkedLanes({ documents: bus.clients.documents, tableName: workerTable, consumer: 'projector' });
+    const lanes = new ParkedLanes({ documents: local.bus.clients.documents, tableName: local.workerTable, consumer: 'projector' });
     const event = makeEvent({ subject: 'order-7' });
     await lanes.park(
       { shardId: 'shardId-000000000000', depth: 0, sequenceNumber: '4970001', partitionKey: 'order-7', data: Buffer.from(JSON.stringify(event)).toString('base64'), arrivedAt: new Date().toISOString() },

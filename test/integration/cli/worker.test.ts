@@ -1,47 +1,20 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ensureTable } from '../../../local/provision';
-import { writeLocalBusEndpoints } from '../../../src/cli/target/localBusEndpoints';
 import { encodeEvent, publishOrdered } from '../../../src/stream';
-import { WORKER_TABLE_SCHEMA } from '../../../src/store/tableSchemas';
 import { EventIdempotency } from '../../../src/worker/EventIdempotency';
 import { eventually, makeEvent } from '../../helpers/cloudEvents';
-import { startTestEmulators, type TestEmulators } from '../../helpers/emulators';
+import { useLocalBus } from './support/localBus';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'bin', 'cli.ts');
 
 // The CLI runs as its own process, as a user runs it, against emulators in this process. The test plays the
 // local bus's part of publishing `endpoints.json` in a data dir.
-let bus: TestEmulators;
-let dataDir: string;
-const workerTable = `workers-${randomUUID().slice(0, 8)}`;
+const local = useLocalBus(2, (bus) => ({ EVENT_STREAM_NAME: bus.names.stream, IDEMPOTENCY_TABLE_NAME: bus.names.idempotencyTable }));
 const ordersTable = `orders-${randomUUID().slice(0, 8)}`;
-beforeAll(async () => {
-  bus = await startTestEmulators({ shards: 2 });
-  await ensureTable(bus.clients.dynamodb, workerTable, WORKER_TABLE_SCHEMA);
-  dataDir = await mkdtemp(join(tmpdir(), 'switchyard-cli-'));
-  await writeLocalBusEndpoints(dataDir, {
-    url: 'http://127.0.0.1:4000',
-    pid: process.pid,
-    env: {
-      ...bus.emulators.env,
-      EVENT_STREAM_NAME: bus.names.stream,
-      IDEMPOTENCY_TABLE_NAME: bus.names.idempotencyTable,
-      WORKER_TABLE_NAME: workerTable,
-      KMS_KEY_ID: bus.emulators.kmsKeyId,
-    },
-  });
-});
-afterAll(async () => {
-  await bus.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
 
 interface CliProcess {
   child: ChildProcess;
@@ -60,7 +33,7 @@ function runCli(args: string[]): CliProcess {
 }
 
 async function orders(): Promise<Map<string, Record<string, unknown>>> {
-  const { Items = [] } = await bus.clients.documents.send(new ScanCommand({ TableName: ordersTable, ConsistentRead: true }));
+  const { Items = [] } = await local.bus.clients.documents.send(new ScanCommand({ TableName: ordersTable, ConsistentRead: true }));
   return new Map(Items.map((item) => [item.orderId as string, item]));
 }
 
@@ -72,12 +45,12 @@ describe('switchyard worker', () => {
       makeEvent({ type: 'com.example.orders.paid', subject: orderId, data: {} }),
       makeEvent({ type: 'com.example.orders.shipped', subject: orderId, data: { carrier: 'AusPost' } }),
     ]);
-    await publishOrdered(events.slice(0, 6).map((e) => encodeEvent(e, e.subject!)), { kinesis: bus.clients.kinesis, streamName: bus.names.stream });
+    await publishOrdered(events.slice(0, 6).map((e) => encodeEvent(e, e.subject!)), { kinesis: local.bus.clients.kinesis, streamName: local.bus.names.stream });
 
-    const worker = runCli(['worker', '--consumer', 'order-projector', '--handler', './examples/worker/projectOrders.ts', '--data-dir', dataDir, '--log-level', 'warn']);
+    const worker = runCli(['worker', '--consumer', 'order-projector', '--handler', './examples/worker/projectOrders.ts', '--data-dir', local.dataDir, '--log-level', 'warn']);
     await eventually(async () => (worker.output().includes('running on the local bus at http://127.0.0.1:4000') ? true : undefined), 30_000);
     // Events published while it runs are picked up too.
-    await publishOrdered(events.slice(6).map((e) => encodeEvent(e, e.subject!)), { kinesis: bus.clients.kinesis, streamName: bus.names.stream });
+    await publishOrdered(events.slice(6).map((e) => encodeEvent(e, e.subject!)), { kinesis: local.bus.clients.kinesis, streamName: local.bus.names.stream });
     await eventually(async () => {
       const projected = await orders();
       return orderIds.every((id) => projected.get(id)?.status === 'shipped') ? true : undefined;
@@ -93,14 +66,14 @@ describe('switchyard worker', () => {
       expect(projected.get(orderId)).toMatchObject({ status: 'shipped', total: 100 + i, currency: 'AUD', carrier: 'AusPost', eventsApplied: 3 });
     });
     // Every event's idempotency record is completed for this consumer: a restart would skip them all.
-    const records = new EventIdempotency({ documents: bus.clients.documents, tableName: bus.names.idempotencyTable, consumer: 'order-projector' });
+    const records = new EventIdempotency({ documents: local.bus.clients.documents, tableName: local.bus.names.idempotencyTable, consumer: 'order-projector' });
     for (const event of events) expect(await records.inspect(event)).toMatchObject({ status: 'completed', attempts: 1 });
   });
 
   test('answers --help through its shebang, and refuses a missing handler module in one line', async () => {
     const { stdout } = await promisify(execFile)(CLI, ['worker', '--help'], { cwd: ROOT });
     expect(stdout).toContain('--from <position>');
-    const failed = runCli(['worker', '--consumer', 'c', '--handler', './examples/worker/absent.js', '--data-dir', dataDir]);
+    const failed = runCli(['worker', '--consumer', 'c', '--handler', './examples/worker/absent.js', '--data-dir', local.dataDir]);
     expect((await failed.exited).code).toBe(2);
     expect(failed.output()).toMatch(/^switchyard: handler module \.\/examples\/worker\/absent\.js did not load: /m);
   });

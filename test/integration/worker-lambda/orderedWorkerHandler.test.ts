@@ -6,7 +6,7 @@ import type { _Record } from '@aws-sdk/client-kinesis';
 import { MemoryCheckpointStore } from '../../../local/poller/CheckpointStore';
 import { ShardPoller } from '../../../local/poller/ShardPoller';
 import type { CloudEventJson } from '../../../src/events/types';
-import { encodeEvent, publishOrdered } from '../../../src/stream';
+import { encodeEvent, kinesisStreamRecord, publishOrdered } from '../../../src/stream';
 import { EventIdempotency } from '../../../src/worker/EventIdempotency';
 import { orderedWorkerHandler, type LambdaWorkerContext } from '../../../src/worker/lambda';
 import { startTestEmulators, type TestEmulators } from '../../helpers/emulators';
@@ -51,22 +51,15 @@ function idOf(data: Uint8Array): string | undefined {
 }
 
 function lambdaRecord(shard: string, record: _Record): KinesisStreamRecord {
-  return {
-    kinesis: {
-      kinesisSchemaVersion: '1.0',
-      partitionKey: record.PartitionKey!,
-      sequenceNumber: record.SequenceNumber!,
-      data: Buffer.from(record.Data!).toString('base64'),
-      approximateArrivalTimestamp: record.ApproximateArrivalTimestamp!.getTime() / 1000,
-    },
-    eventSource: 'aws:kinesis',
-    eventVersion: '1.0',
-    eventID: `${shard}:${record.SequenceNumber}`,
-    eventName: 'aws:kinesis:record',
-    invokeIdentityArn: 'arn:aws:iam::000000000000:role/worker',
-    awsRegion: 'us-east-1',
-    eventSourceARN: `arn:aws:kinesis:us-east-1:000000000000:stream/${bus.names.stream}`,
-  };
+  return kinesisStreamRecord({
+    shardId: shard,
+    partitionKey: record.PartitionKey!,
+    sequenceNumber: record.SequenceNumber!,
+    data: record.Data!,
+    arrivedAt: record.ApproximateArrivalTimestamp!,
+    streamName: bus.names.stream,
+    consumer: 'worker',
+  });
 }
 
 const batch = (records: KinesisStreamRecord[]): KinesisStreamEvent => ({ Records: records });

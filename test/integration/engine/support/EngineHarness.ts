@@ -12,6 +12,7 @@ import { SubscriptionEngine } from '../../../../src/engine/SubscriptionEngine';
 import type { EngineLog } from '../../../../src/engine/types';
 import type { CloudEventJson } from '../../../../src/events/types';
 import { partitionKeyOf } from '../../../../src/events/partitionKeyOf';
+import { kinesisStreamRecord } from '../../../../src/stream/kinesisStreamRecord';
 import type { ConfigError } from '../../../../src/routing/config/types';
 import { SubscriptionsSource } from '../../../../src/routing/config/SubscriptionsSource';
 import { startTestEmulators, type TestEmulators } from '../../../helpers/emulators';
@@ -49,22 +50,7 @@ export function kinesisRecords(events: readonly CloudEventJson[], shard = 'shard
   return events.map((event) => {
     sequence += 1n;
     const sequenceNumber = `4960000000000000000000000000000000000000${sequence}`;
-    return {
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: partitionKeyOf(event),
-        sequenceNumber,
-        data: Buffer.from(JSON.stringify(event)).toString('base64'),
-        approximateArrivalTimestamp: Date.now() / 1000,
-      },
-      eventSource: 'aws:kinesis',
-      eventVersion: '1.0',
-      eventID: `${shard}:${sequenceNumber}`,
-      eventName: 'aws:kinesis:record',
-      invokeIdentityArn: 'arn:aws:iam::000000000000:role/engine',
-      awsRegion: 'us-east-1',
-      eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/test',
-    };
+    return kinesisStreamRecord({ shardId: shard, partitionKey: partitionKeyOf(event), sequenceNumber, data: Buffer.from(JSON.stringify(event)), consumer: 'engine' });
   });
 }
 

@@ -28,7 +28,7 @@ export const TEST_TIMINGS = { leaseDurationMs: 1_500, tickMs: 250, idleMs: 50, s
 
 export async function startWorkerHarness(options: { shards?: number } = {}): Promise<WorkerHarness> {
   const base = await startTestEmulators({ shards: options.shards ?? 2 });
-  const workerTable = base.names.workerTable ?? 'switchyard-workers';
+  const workerTable = base.names.workerTable;
   const { kinesis, documents, dynamodb } = base.clients;
   const stream = base.names.stream;
   const waitActive = async () => {
