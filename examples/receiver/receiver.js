@@ -22,7 +22,7 @@ createServer((request, response) => {
     try {
       // Throws unless webhook-signature is a valid HMAC of "{webhook-id}.{webhook-timestamp}.{body}" and the timestamp is recent.
       const event = webhook.verify(body, request.headers);
-      console.log(`verified ${request.headers['webhook-id']}: ${JSON.stringify(event)}`);
+      console.log(`verified ${event.id}: ${JSON.stringify(event)}`);
       response.writeHead(204).end();
     } catch (error) {
       console.log(`refused a delivery: ${error.message}`);

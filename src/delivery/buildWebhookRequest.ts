@@ -3,6 +3,7 @@ import type { CloudEventJson } from '../events/types';
 import { CONTENT_MODE, type ContentMode } from '../routing/subscriptionTypes';
 import { STRUCTURED_CONTENT_TYPE } from './constants';
 import { signWebhook } from './signWebhook';
+import { webhookIdOf } from './webhookIdOf';
 
 /** What a webhook request is made of. */
 export interface WebhookRequestInput {
@@ -10,7 +11,7 @@ export interface WebhookRequestInput {
   event: CloudEventJson;
   /** @default 'structured' */
   mode?: ContentMode;
-  /** Resolved signing secrets; several while rotating. */
+  /** Resolved signing secrets; several while rotating; none for an OAuth webhook authenticated by its token alone. */
   secrets: readonly string[];
   /** The subscription's extra headers; they cannot replace the content, CloudEvents or signature headers. */
   headers?: Readonly<Record<string, string>>;
@@ -23,7 +24,8 @@ const RESERVED_HEADER = /^(content-type|content-length|transfer-encoding|host|co
 
 /**
  * The headers and body of a webhook delivery: structured mode (`application/cloudevents+json`, the event as
- * JSON) or binary mode (`ce-*` headers, the data as the body), signed over the exact body bytes.
+ * JSON) or binary mode (`ce-*` headers, the data as the body), signed over the exact body bytes. The
+ * `webhook-id` is derived from the event's source and id (`webhookIdOf`); the body keeps both unchanged.
  */
 export function buildWebhookRequest(input: WebhookRequestInput): { headers: Record<string, string>; body: string | Buffer } {
   let body: string | Buffer;
@@ -43,6 +45,6 @@ export function buildWebhookRequest(input: WebhookRequestInput): { headers: Reco
     const lower = name.toLowerCase();
     if (!RESERVED_HEADER.test(lower)) headers[lower] = value;
   }
-  const signature = signWebhook({ id: input.event.id, timestamp: input.timestamp ?? new Date(), body, secrets: input.secrets });
+  const signature = signWebhook({ id: webhookIdOf(input.event.source, input.event.id), timestamp: input.timestamp ?? new Date(), body, secrets: input.secrets });
   return { headers: { ...headers, ...content, ...signature }, body };
 }

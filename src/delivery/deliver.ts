@@ -4,7 +4,7 @@ import { TARGET_KIND, type DeliveryOptions, type OAuthWebhookTarget, type Secret
 import { buildWebhookRequest } from './buildWebhookRequest';
 import { DEFAULT_TIMEOUT_MS } from './constants';
 import { errorMessage } from './errorMessage';
-import { DeliveryError } from './errors';
+import { DeliveryError, WebhookSecretError } from './errors';
 import { failureOutcome } from './failureOutcome';
 import type { LambdaInvoker } from './LambdaInvoker';
 import type { OAuthTokenCache, TokenRequest } from './OAuthTokenCache';
@@ -76,6 +76,7 @@ function timeoutOf(delivery: DeliveryOptions): number {
   return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_TIMEOUT_MS;
 }
 
+/** The request to send: signed with every secret of the target (none: an OAuth webhook's unsigned request). */
 async function signedRequest(event: CloudEventJson, target: WebhookTarget, delivery: DeliveryOptions, deps: DeliveryDeps, resolve: Resolve) {
   const secrets = await Promise.all(target.secrets.map((ref, index) => resolve(ref, `webhook secret #${index + 1}`)));
   return buildWebhookRequest({
@@ -95,6 +96,8 @@ async function postWebhook(
   deps: DeliveryDeps,
   resolve: Resolve,
 ): Promise<DeliveryOutcome> {
+  // The file's checks refuse a plain webhook without a secret; this guards a config built by hand.
+  if (target.secrets.length === 0) throw new WebhookSecretError('a webhook needs at least one signing secret (target.webhook.secret or defaults.webhookSecret)');
   const request = await signedRequest(event, target, delivery, deps, resolve);
   return deps.webhooks.post({ url: target.url, headers: request.headers, body: request.body, timeoutMs });
 }
@@ -114,7 +117,8 @@ async function postOAuthWebhook(
     clientSecret: await resolve(target.clientSecret, 'the OAuth client secret'),
     ...(target.scope !== undefined ? { scope: target.scope } : {}),
   };
-  // Signed once: the retry after a 401 sends the same bytes with the same webhook-id.
+  // Built once: the retry after a 401 sends the same bytes with the same webhook-id. Signed when the target
+  // has secrets; otherwise the bearer token alone authenticates it (no webhook-signature header).
   const request = await signedRequest(event, target, delivery, deps, resolve);
   const send = async (): Promise<{ token: string; outcome: DeliveryOutcome }> => {
     const token = await deps.tokens.getToken(tokenRequest);

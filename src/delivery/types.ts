@@ -70,9 +70,9 @@ export type DeliveryOutcome =
   | { kind: typeof OUTCOME.disable; status: 410; reason: typeof FAILURE_REASON.gone; error: string; durationMs: number }
   | { kind: typeof OUTCOME.deadLetter; status?: number; reason: FailureReason; error: string; durationMs: number };
 
-/** The three Standard Webhooks headers. */
+/** The Standard Webhooks headers; `webhook-signature` is absent on an OAuth webhook that has no secret. */
 export interface StandardWebhookHeaders {
   'webhook-id': string;
   'webhook-timestamp': string;
-  'webhook-signature': string;
+  'webhook-signature'?: string;
 }

@@ -10,6 +10,7 @@ import type { OAuthWebhookTarget } from '../../../src/routing/subscriptionTypes'
 import { makeEvent } from '../../helpers/cloudEvents';
 import { Receiver } from './support/Receiver';
 import { secretResolver, subscription } from './support/subscriptions';
+import { webhookIdOf } from '../../../src/delivery/webhookIdOf';
 
 // A real token endpoint (oauth2-mock-server, RS256-signed JWTs) and a real receiver that checks each bearer
 // token against the server's JWKS before it checks the webhook signature.
@@ -187,7 +188,7 @@ describe('OAuth webhook delivery', () => {
     expect(tokenCalls).toHaveLength(1);
     expect(receiver.requests).toHaveLength(2);
     expect(bearerOf(1)).not.toBe(bearerOf(0));
-    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([event.id, event.id]);
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([webhookIdOf(event.source, event.id), webhookIdOf(event.source, event.id)]);
   });
 
   it('renews once for many deliveries refused with the same token at once', async () => {

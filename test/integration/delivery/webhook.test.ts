@@ -8,6 +8,7 @@ import type { DeliveryOptions, WebhookTarget } from '../../../src/routing/subscr
 import { makeEvent } from '../../helpers/cloudEvents';
 import { Receiver, type ReceivedRequest } from './support/Receiver';
 import { secretResolver, subscription } from './support/subscriptions';
+import { webhookIdOf } from '../../../src/delivery/webhookIdOf';
 
 // Real HTTP receivers on 127.0.0.1 that check what they get with the standardwebhooks library itself.
 
@@ -56,7 +57,7 @@ describe('webhook delivery', () => {
     expect(request.headers['content-type']).toBe('application/cloudevents+json');
     expect(request.headers['user-agent']).toBe('Switchyard-Webhooks/0.1');
     expect(JSON.parse(request.body.toString())).toEqual(event);
-    expect(request.headers['webhook-id']).toBe(event.id);
+    expect(request.headers['webhook-id']).toBe(webhookIdOf(event.source, event.id));
     expect(Math.abs(Number(request.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(5);
     expect(request.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     expect(() => verify(request)).not.toThrow();
@@ -66,7 +67,7 @@ describe('webhook delivery', () => {
     const event = makeEvent();
     await deliver(event, webhook(), local);
     await deliver(event, webhook(), local);
-    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([event.id, event.id]);
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([webhookIdOf(event.source, event.id), webhookIdOf(event.source, event.id)]);
   });
 
   it('POSTs in binary mode when the subscription asks: ce-* headers, data as the body, signature over it', async () => {
@@ -81,7 +82,7 @@ describe('webhook delivery', () => {
       'ce-type': event.type,
       'ce-subject': 'order/%C3%A4%201',
       'content-type': 'application/json',
-      'webhook-id': event.id,
+      'webhook-id': webhookIdOf(event.source, event.id),
     });
     expect(JSON.parse(request.body.toString())).toEqual({ orderId: 9 });
     expect(() => verify(request)).not.toThrow();

@@ -6,6 +6,7 @@ import { Redeliverer } from '../../../src/engine/Redeliverer';
 import { makeEvent } from '../../helpers/cloudEvents';
 import { Receiver } from '../delivery/support/Receiver';
 import { EngineHarness, RecordingLog, webhookSubscription } from './support/EngineHarness';
+import { webhookIdOf } from '../../../src/delivery/webhookIdOf';
 
 const SECRET = 'whsec_' + randomBytes(32).toString('base64');
 
@@ -102,7 +103,7 @@ describe('Redeliverer', () => {
     const [a, b] = await Promise.all([harness.redeliverer.round(), other.round()]);
 
     expect(a.delivered + b.delivered).toBe(6);
-    expect(receiver.requests.map((request) => request.headers['webhook-id']).sort()).toEqual(events.map((event) => event.id).sort());
+    expect(receiver.requests.map((request) => request.headers['webhook-id']).sort()).toEqual(events.map((event) => webhookIdOf(event.source, event.id)).sort());
     expect(await harness.pending('contended')).toEqual([]);
   });
 
@@ -156,7 +157,7 @@ describe('the redeliver Lambda handler', () => {
     const result = await handler({}, context);
 
     expect(result).toMatchObject({ delivered: 1 });
-    expect(receiver.requests.map((request) => request.headers['webhook-id'])).toEqual([event.id]);
+    expect(receiver.requests.map((request) => request.headers['webhook-id'])).toEqual([webhookIdOf(event.source, event.id)]);
     expect(await harness.pending('scheduled')).toEqual([]);
   });
 });

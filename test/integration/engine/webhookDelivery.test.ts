@@ -5,6 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { makeEvent } from '../../helpers/cloudEvents';
 import { Receiver, type ReceivedRequest } from '../delivery/support/Receiver';
 import { EngineHarness, webhookSubscription } from './support/EngineHarness';
+import { webhookIdOf } from '../../../src/delivery/webhookIdOf';
 
 // The engine and the redeliverer against the emulators, delivering to real HTTP receivers on 127.0.0.1 that
 // check every request with the standardwebhooks library itself.
@@ -55,7 +56,8 @@ describe('engine → webhook', () => {
     expect(byPath('/big')).toEqual([big.id]);
     for (const request of receiver.requests) {
       expect(request.headers['content-type']).toBe('application/cloudevents+json');
-      expect(request.headers['webhook-id']).toBe(JSON.parse(request.body.toString()).id);
+      const body = JSON.parse(request.body.toString());
+      expect(request.headers['webhook-id']).toBe(webhookIdOf(body.source, body.id));
     }
     expect(await harness.pending('orders')).toEqual([]);
   });
@@ -114,7 +116,7 @@ describe('engine → webhook', () => {
 
     expect(receiver.requests).toHaveLength(3);
     expect(receiver.requests.map((request) => verified(request).id)).toEqual([event.id, event.id, event.id]);
-    expect(new Set(receiver.requests.map((request) => request.headers['webhook-id']))).toEqual(new Set([event.id]));
+    expect(new Set(receiver.requests.map((request) => request.headers['webhook-id']))).toEqual(new Set([webhookIdOf(event.source, event.id)]));
     expect(await harness.pending('flaky')).toEqual([]);
     expect(await harness.dead('flaky')).toEqual([]);
   });

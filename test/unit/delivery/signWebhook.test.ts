@@ -75,9 +75,14 @@ describe('signWebhook', () => {
     expect(() => new Webhook(OTHER_SECRET).verify(body, { ...headers })).toThrow('No matching signature found');
   });
 
-  it('refuses no secret, an empty secret and a non-base64 secret without quoting it', () => {
+  it('with no secret sends webhook-id and webhook-timestamp only (an OAuth webhook authenticated by its token)', () => {
+    const headers = signWebhook({ id: VECTOR.id, timestamp: VECTOR.timestamp, body: VECTOR.body, secrets: [] });
+    expect(headers).toEqual({ 'webhook-id': VECTOR.id, 'webhook-timestamp': '1614265330' });
+  });
+
+  it('refuses an empty secret and a non-base64 secret without quoting it', () => {
     const sign = (secrets: string[]) => () => signWebhook({ id: 'x', timestamp: new Date(), body: '', secrets });
-    expect(sign([])).toThrow(WebhookSecretError);
+    expect(sign(['whsec_'])).toThrow(WebhookSecretError);
     expect(sign(['whsec_'])).toThrow('webhook secret #1 is not "whsec_" followed by base64');
     expect(sign([VECTOR.secret, 'whsec_not base64!'])).toThrow(/^webhook secret #2 /);
     const thrown = (() => {
