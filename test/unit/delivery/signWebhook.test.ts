@@ -41,7 +41,7 @@ describe('signWebhook', () => {
 
   it('lists one signature per secret while rotating, each verifying with its own secret', () => {
     const { body, headers } = fixture([VECTOR.secret, OTHER_SECRET]);
-    const signatures = headers['webhook-signature'].split(' ');
+    const signatures = headers['webhook-signature']!.split(' ');
     expect(signatures).toHaveLength(2);
     expect(signatures.every((s) => s.startsWith('v1,'))).toBe(true);
     expect(() => new Webhook(VECTOR.secret).verify(body, { ...headers })).not.toThrow();
@@ -50,7 +50,7 @@ describe('signWebhook', () => {
 
   it('does not repeat the signature of a secret given twice', () => {
     const { headers } = fixture([VECTOR.secret, VECTOR.secret.slice(6)]);
-    expect(headers['webhook-signature'].split(' ')).toHaveLength(1);
+    expect(headers['webhook-signature']!.split(' ')).toHaveLength(1);
   });
 
   // One mutation per test, from the good fixture.
