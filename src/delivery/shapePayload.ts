@@ -102,8 +102,9 @@ function jweKey(secret: string): Buffer {
 
 async function sealJwe(plaintext: Buffer, key: Buffer, contentType: string | undefined): Promise<string> {
   // Loaded on first use: most deployments never encrypt a payload, and a bundle evaluates jose only when
-  // imported (esbuild keeps a dynamic import lazy), which keeps a few ms off every cold start.
-  const { CompactEncrypt } = await import('jose');
+  // imported (esbuild keeps a dynamic import lazy), which keeps a few ms off every cold start. Only the
+  // compact JWE encrypter: a dynamic import of `jose` itself bundles all of jose (JWS, JWT, JWKS, ...).
+  const { CompactEncrypt } = await import('jose/jwe/compact/encrypt');
   return new CompactEncrypt(plaintext)
     .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', ...(contentType !== undefined ? { cty: contentType } : {}) })
     .encrypt(key);
