@@ -10,6 +10,7 @@ import { startEmulators, type Emulators } from './emulators';
 import { provisionLocalResources, resourceEnv, DEFAULT_LOCAL_NAMES, type LocalResourceNames } from './provision';
 import { startFront, type ApiHandler, type Front } from './front/startFront';
 import { ShardPoller, type KinesisHandler } from './poller/ShardPoller';
+import { PublishSignal } from './poller/PublishSignal';
 import { FileCheckpointStore, MemoryCheckpointStore } from './poller/CheckpointStore';
 import { watchSubscriptionsFile, type SubscriptionsFileWatcher } from './watchSubscriptionsFile';
 
@@ -87,6 +88,8 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
     const { handler: engine } = (await import('../lambdas/engine/index')) as { handler: KinesisHandler };
     const { handler: redeliver } = (await import('../lambdas/redeliver/index')) as { handler: RedeliverHandler };
 
+    // The front raises it after each accepted POST /events; the pollers then read at once instead of idling.
+    const published = new PublishSignal();
     const poller = (name: string, handler: KinesisHandler) =>
       new ShardPoller({
         kinesis: clients.kinesis,
@@ -96,6 +99,7 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
         batchSize: options.batchSize ?? 100,
         checkpoints: options.dataDir ? new FileCheckpointStore(join(options.dataDir, 'checkpoints', name)) : new MemoryCheckpointStore(),
         log: options.log,
+        wakeOn: published,
       });
     const archivePoller = poller('archive', archive);
     const enginePoller = poller('engine', engine);
@@ -108,7 +112,7 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
     try {
       await archivePoller.start();
       await enginePoller.start();
-      front = await startFront(ingest, options.port ?? 4000);
+      front = await startFront(ingest, options.port ?? 4000, { published });
     } catch (error) {
       await stopWorkers();
       throw error;

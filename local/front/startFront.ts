@@ -2,9 +2,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../../src/events/constants';
+import type { PublishSignal } from '../poller/PublishSignal';
 import { toApiGatewayEvent } from './toApiGatewayEvent';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface FrontOptions {
+  /** @default DEFAULT_MAX_REQUEST_BYTES */
+  maxRequestBytes?: number;
+  /** Raised after each POST /events the handler answered with 2xx: the events are in the stream, pollers may read. */
+  published?: PublishSignal;
+}
 
 export interface Front {
   url: string;
@@ -14,9 +22,11 @@ export interface Front {
 /**
  * The local stand-in for API Gateway: an HTTP server on 127.0.0.1 that passes each request to the ingest
  * handler. Bodies past the request limit are answered 413 without being buffered, as API Gateway would cut
- * them off too (the handler checks the exact limit again).
+ * them off too (the handler checks the exact limit again). After a POST /events answered 2xx (the events are in
+ * Kinesis by then) it raises `published`, so the pollers read them without waiting out their idle pause.
  */
-export function startFront(handler: ApiHandler, port: number, maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES): Promise<Front> {
+export function startFront(handler: ApiHandler, port: number, options: FrontOptions = {}): Promise<Front> {
+  const { maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES, published } = options;
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -33,9 +43,12 @@ export function startFront(handler: ApiHandler, port: number, maxRequestBytes = 
     });
     request.on('end', () => {
       if (refused) return;
-      handler(toApiGatewayEvent(request, Buffer.concat(chunks)))
+      const event = toApiGatewayEvent(request, Buffer.concat(chunks));
+      handler(event)
         .then((result) => {
-          response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+          const status = result.statusCode ?? 200;
+          if (published && status >= 200 && status < 300 && isPostEvents(event)) published.published();
+          response.writeHead(status, result.headers as Record<string, string>);
           response.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
         })
         .catch((error) => {
@@ -59,4 +72,8 @@ export function startFront(handler: ApiHandler, port: number, maxRequestBytes = 
       });
     });
   });
+}
+
+function isPostEvents(event: APIGatewayProxyEventV2): boolean {
+  return event.requestContext.http.method === 'POST' && event.rawPath.replace(/\/+$/, '') === '/events';
 }

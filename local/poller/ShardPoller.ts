@@ -9,6 +9,7 @@ import {
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { kinesisStreamRecord } from '../../src/stream/kinesisStreamRecord';
 import type { CheckpointStore } from './CheckpointStore';
+import type { PublishSignal } from './PublishSignal';
 
 /** A Kinesis-triggered Lambda handler, as the archive and engine functions export it. */
 export type KinesisHandler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse | void>;
@@ -22,8 +23,13 @@ export interface ShardPollerOptions {
   checkpoints: CheckpointStore;
   /** Records per handler invocation. @default 100 */
   batchSize?: number;
-  /** Pause when a shard has nothing new. @default 200 */
+  /**
+   * Pause when a shard has nothing new; `wake()` (or `wakeOn`) ends it early. Only a fallback for records put
+   * without a signal. @default 200
+   */
   idleMs?: number;
+  /** Wakes the idle shards whenever it is raised (the local front raises it after ingest accepted events). */
+  wakeOn?: PublishSignal;
   /** First retry pause after a failed batch, doubled up to `maxRetryMs`. @default 100 */
   retryMs?: number;
   /** @default 5000 */
@@ -38,11 +44,19 @@ export interface ShardPollerOptions {
  * - a thrown error bisects the batch and retries the halves, down to the single record, which is retried
  *   (with backoff) until it succeeds — a record is never skipped;
  * - the position after each finished part is checkpointed, so a restart resumes where it stopped.
+ * A shard with nothing new waits `idleMs` before reading again, unless `wake()` says records were published,
+ * then it reads at once (Lambda polls about once a second; locally nothing forces that wait).
  */
 export class ShardPoller {
   private running = false;
   private loops: Promise<void>[] = [];
   private readonly sleepers = new Set<() => void>();
+  /** The idle pauses only: `wake()` ends these, never a retry backoff. */
+  private readonly idlers = new Set<() => void>();
+  /** Bumped by every `wake()`, so a wake that lands while a read is in flight is not slept through. */
+  private wakes = 0;
+  private unsubscribe?: () => void;
+  private readonly counts = { reads: 0, emptyReads: 0, wokenEarly: 0 };
   private readonly batchSize: number;
   private readonly idleMs: number;
   private readonly retryMs: number;
@@ -58,14 +72,33 @@ export class ShardPoller {
   async start(): Promise<void> {
     const shards = await this.listShards();
     this.running = true;
+    this.unsubscribe = this.options.wakeOn?.subscribe(() => this.wake());
     this.loops = shards.map((shardId) => this.pollShard(shardId));
   }
 
   /** Finishes the batch in flight on each shard, checkpoints it, and stops. */
   async stop(): Promise<void> {
     this.running = false;
+    this.unsubscribe?.();
     for (const wake of this.sleepers) wake();
     await Promise.all(this.loops);
+  }
+
+  /**
+   * Records were just put into the stream: idle shards read at once, and a shard whose read is in flight reads
+   * again as soon as it returns instead of pausing. Retry backoffs are not cut short.
+   */
+  wake(): void {
+    this.wakes += 1;
+    for (const idler of this.idlers) idler();
+  }
+
+  /**
+   * GetRecords calls so far, how many came back empty, and how many idle pauses `wake()` cut short (for tests
+   * and benchmarks).
+   */
+  stats(): { reads: number; emptyReads: number; wokenEarly: number } {
+    return { ...this.counts };
   }
 
   private async listShards(): Promise<string[]> {
@@ -89,12 +122,16 @@ export class ShardPoller {
       try {
         iterator ??= await this.iteratorAfter(shardId, await checkpoints.get(shardId));
         if (!iterator) break; // a closed shard, fully read
+        const wakesBefore = this.wakes;
         const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.batchSize }));
+        this.counts.reads += 1;
         const records = page.Records ?? [];
         if (records.length === 0) {
+          this.counts.emptyReads += 1;
           iterator = page.NextShardIterator;
           if (!iterator) break;
-          await this.pause(this.idleMs);
+          // Something was published while this read was in flight: it may have missed it, read again now.
+          if (this.wakes === wakesBefore && (await this.pause(this.idleMs, true))) this.counts.wokenEarly += 1;
           continue;
         }
         const done = await this.deliver(shardId, records);
@@ -183,16 +220,23 @@ export class ShardPoller {
     return Math.min(this.maxRetryMs, this.retryMs * 2 ** Math.max(0, failures - 1));
   }
 
-  /** Sleeps, but wakes at once on stop(). */
-  private pause(ms: number): Promise<void> {
+  /**
+   * Sleeps, but wakes at once on stop(); a `wakeable` pause (a shard with nothing new) also ends on `wake()`.
+   * Resolves true when `wake()` ended it.
+   */
+  private pause(ms: number, wakeable = false): Promise<boolean> {
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (woken: boolean) => {
         clearTimeout(timer);
-        this.sleepers.delete(done);
-        resolve();
+        this.sleepers.delete(onStop);
+        this.idlers.delete(onWake);
+        resolve(woken);
       };
-      const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
+      const onStop = () => done(false);
+      const onWake = () => done(true);
+      const timer = setTimeout(onStop, ms);
+      this.sleepers.add(onStop);
+      if (wakeable) this.idlers.add(onWake);
     });
   }
 }

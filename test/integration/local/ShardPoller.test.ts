@@ -1,7 +1,8 @@
-import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { ShardPoller, type KinesisHandler } from '../../../local/poller/ShardPoller';
 import { MemoryCheckpointStore } from '../../../local/poller/CheckpointStore';
+import { PublishSignal } from '../../../local/poller/PublishSignal';
 import { startTestEmulators, type TestEmulators } from '../../helpers/emulators';
 
 let bus: TestEmulators;
@@ -26,19 +27,28 @@ async function until(condition: () => boolean, timeoutMs = 15_000) {
   }
 }
 
-function poller(handler: KinesisHandler, checkpoints = new MemoryCheckpointStore(), batchSize = 10) {
+function poller(
+  handler: KinesisHandler,
+  checkpoints = new MemoryCheckpointStore(),
+  batchSize = 10,
+  extra: { idleMs?: number; wakeOn?: PublishSignal; kinesis?: KinesisClient } = {},
+) {
   return new ShardPoller({
-    kinesis: bus.clients.kinesis,
+    kinesis: extra.kinesis ?? bus.clients.kinesis,
     streamName: bus.names.stream,
     name: 'test',
     handler,
     checkpoints,
     batchSize,
-    idleMs: 20,
+    idleMs: extra.idleMs ?? 20,
+    wakeOn: extra.wakeOn,
     retryMs: 5,
     maxRetryMs: 20,
   });
 }
+
+/** Far longer than any wait below: a record read before it ends was read because of a wake. */
+const NEVER_MS = 600_000;
 
 describe('ShardPoller (the local event source mapping)', () => {
   it('retries from the first batchItemFailure, so every record completes once in order after the failure clears', async () => {
@@ -116,5 +126,85 @@ describe('ShardPoller (the local event source mapping)', () => {
     await until(() => afterRestart.includes(202));
     await second.stop();
     expect(afterRestart).toEqual([200, 201, 202]);
+  });
+
+  it('reads newly published records at once when the publish signal wakes it, not after the idle pause', async () => {
+    const published = new PublishSignal();
+    const seen: number[] = [];
+    const p = poller(async (event) => void seen.push(...event.Records.map(valueOf)), new MemoryCheckpointStore(), 100, {
+      idleMs: NEVER_MS,
+      wakeOn: published,
+    });
+    await p.start();
+    try {
+      // Everything earlier tests wrote is read, then the shard finds nothing new and goes idle.
+      await until(() => p.stats().emptyReads >= 1);
+      const readsWhenIdle = p.stats().reads;
+      seen.length = 0;
+
+      await put([300, 301, 302]);
+      published.published();
+      await until(() => seen.includes(302));
+      expect(seen).toEqual([300, 301, 302]);
+      const { reads, wokenEarly } = p.stats();
+      expect(wokenEarly).toBe(1);
+      // One read for the records, at most one more that found the shard empty again: no busy polling.
+      expect(reads - readsWhenIdle).toBeLessThanOrEqual(2);
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('does not sleep through a wake that arrives while a read is in flight', async () => {
+    let holdNextEmptyRead = false;
+    let readHeld!: () => void;
+    const held = new Promise<void>((resolve) => (readHeld = resolve));
+    let releaseRead!: () => void;
+    const released = new Promise<void>((resolve) => (releaseRead = resolve));
+    // The real stream, except that one empty GetRecords answer is held back until the test lets it go.
+    const kinesis = {
+      send: async (command: Parameters<KinesisClient['send']>[0]) => {
+        const output = await bus.clients.kinesis.send(command as never);
+        if (holdNextEmptyRead && command instanceof GetRecordsCommand && ((output as { Records?: unknown[] }).Records ?? []).length === 0) {
+          holdNextEmptyRead = false;
+          readHeld();
+          await released;
+        }
+        return output;
+      },
+    } as unknown as KinesisClient;
+    const seen: number[] = [];
+    const p = poller(async (event) => void seen.push(...event.Records.map(valueOf)), new MemoryCheckpointStore(), 100, {
+      idleMs: NEVER_MS,
+      kinesis,
+    });
+    await p.start();
+    try {
+      await until(() => p.stats().emptyReads >= 1);
+      seen.length = 0;
+      holdNextEmptyRead = true;
+      p.wake(); // the idle shard reads again; that read finds nothing and is held back
+      await held;
+      // Published while the read that missed it is in flight: the shard must read once more, not go idle.
+      await put([400, 401]);
+      p.wake();
+      releaseRead();
+      await until(() => seen.includes(401));
+      expect(seen).toEqual([400, 401]);
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('stops promptly while idle, and a wake after stop() reads nothing', async () => {
+    const published = new PublishSignal();
+    const p = poller(async () => undefined, new MemoryCheckpointStore(), 100, { idleMs: NEVER_MS, wakeOn: published });
+    await p.start();
+    await until(() => p.stats().emptyReads >= 1);
+    await p.stop();
+    const { reads } = p.stats();
+    published.published();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(p.stats().reads).toBe(reads);
   });
 });
