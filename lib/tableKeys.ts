@@ -12,14 +12,14 @@ export function tableKeys(schema: TableSchema): Pick<dynamodb.TableProps, 'parti
   };
 }
 
-/** Adds the schema's global secondary indexes (all attributes projected, as the local bus does). */
+/** Adds the schema's global secondary indexes, projecting what the schema says (as the local bus does). */
 export function addSchemaIndexes(table: dynamodb.Table, schema: TableSchema): string[] {
   return Object.entries(schema.indexes).map(([indexName, index]) => {
     table.addGlobalSecondaryIndex({
       indexName,
       partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
       ...(index.sortKey ? { sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING } } : {}),
-      projectionType: dynamodb.ProjectionType.ALL,
+      projectionType: index.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
     });
     return indexName;
   });

@@ -11,7 +11,7 @@ import { provisionLocalResources, resourceEnv, DEFAULT_LOCAL_NAMES, type LocalRe
 import { startFront, type ApiHandler, type Front } from './front/startFront';
 import { ShardPoller, type KinesisHandler } from './poller/ShardPoller';
 import { PublishSignal } from './poller/PublishSignal';
-import { FileCheckpointStore, MemoryCheckpointStore } from './poller/CheckpointStore';
+import { FileCheckpointStore, MemoryCheckpointStore, type CheckpointStore } from './poller/CheckpointStore';
 import { watchSubscriptionsFile, type SubscriptionsFileWatcher } from './watchSubscriptionsFile';
 
 /** The redeliver handler, as lambdas/redeliver exports it. */
@@ -33,7 +33,7 @@ export interface LocalBusOptions {
   token?: string;
   /** Shards of the local stream when it is first created. @default 2 */
   shards?: number;
-  /** Records per archive and engine invocation. @default 100 */
+  /** Records per router invocation. @default 100 */
   batchSize?: number;
   /**
    * subscriptions.json to serve: uploaded to the bus's S3 at start and after every change (an invalid version
@@ -53,9 +53,9 @@ export interface LocalBus {
 
 /**
  * The whole bus on one machine: the emulators, the resources, the ingest handler behind a local HTTP front,
- * pollers per shard driving the archive and engine handlers, and the redeliver handler called in a loop in
- * place of its schedule — the same handler modules Lambda runs, configured through the same environment
- * variables. subscriptions.json goes to the bus's S3, where the engine reads it as in AWS.
+ * a poller per shard driving the router handler (store the batch, then deliver what was new), and the redeliver
+ * handler called in a loop in place of its schedule — the same handler modules Lambda runs, configured through
+ * the same environment variables. subscriptions.json goes to the bus's S3, where the router reads it as in AWS.
  */
 export async function startLocalBus(options: LocalBusOptions = {}): Promise<LocalBus> {
   const names: LocalResourceNames = { ...DEFAULT_LOCAL_NAMES, shards: options.shards ?? DEFAULT_LOCAL_NAMES.shards };
@@ -84,8 +84,7 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
     const subscriptions = await serveSubscriptions(clients.s3, names.bucket, options);
 
     const { handler: ingest } = (await import('../lambdas/ingest/index')) as { handler: ApiHandler };
-    const { handler: archive } = (await import('../lambdas/archive/index')) as { handler: KinesisHandler };
-    const { handler: engine } = (await import('../lambdas/engine/index')) as { handler: KinesisHandler };
+    const { handler: router } = (await import('../lambdas/router/index')) as { handler: KinesisHandler };
     const { handler: redeliver } = (await import('../lambdas/redeliver/index')) as { handler: RedeliverHandler };
 
     // The front raises it after each accepted POST /events; the pollers then read at once instead of idling.
@@ -97,21 +96,19 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
         name,
         handler,
         batchSize: options.batchSize ?? 100,
-        checkpoints: options.dataDir ? new FileCheckpointStore(join(options.dataDir, 'checkpoints', name)) : new MemoryCheckpointStore(),
+        checkpoints: options.dataDir ? routerCheckpoints(options.dataDir, name) : new MemoryCheckpointStore(),
         log: options.log,
         wakeOn: published,
       });
-    const archivePoller = poller('archive', archive);
-    const enginePoller = poller('engine', engine);
+    const routerPoller = poller('router', router);
     const redeliverTimer = startRedeliverTimer(redeliver, options.log);
     const stopWorkers = async () => {
-      await Promise.all([archivePoller.stop(), enginePoller.stop(), redeliverTimer.stop()]);
+      await Promise.all([routerPoller.stop(), redeliverTimer.stop()]);
       await subscriptions.close();
     };
     let front: Front;
     try {
-      await archivePoller.start();
-      await enginePoller.start();
+      await routerPoller.start();
       front = await startFront(ingest, options.port ?? 4000, { published });
     } catch (error) {
       await stopWorkers();
@@ -142,7 +139,29 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
 }
 
 /**
- * Puts subscriptions.json in the bus's S3, where the engine reads it as in AWS: the given file, kept in sync
+ * The router poller's positions, in `checkpoints/router` of the data dir. A data dir from before the router
+ * (separate `archive` and `engine` pollers) has none: a shard then starts from the older of its two old
+ * positions, so nothing either of them had not finished is skipped (what the other had finished is read again:
+ * stored events are found in the store and delivered once more at worst, the at-least-once of a retried batch).
+ * A shard only one of them had reached starts from the beginning, as the other would have.
+ */
+function routerCheckpoints(dataDir: string, name: string): CheckpointStore {
+  const own = new FileCheckpointStore(join(dataDir, 'checkpoints', name));
+  const legacy = ['archive', 'engine'].map((old) => new FileCheckpointStore(join(dataDir, 'checkpoints', old)));
+  return {
+    get: async (shardId) => {
+      const position = await own.get(shardId);
+      if (position !== undefined) return position;
+      const [archive, engine] = await Promise.all(legacy.map((store) => store.get(shardId)));
+      if (archive === undefined || engine === undefined) return undefined;
+      return BigInt(archive) < BigInt(engine) ? archive : engine;
+    },
+    set: (shardId, sequence) => own.set(shardId, sequence),
+  };
+}
+
+/**
+ * Puts subscriptions.json in the bus's S3, where the router reads it as in AWS: the given file, kept in sync
  * (see `watchSubscriptionsFile`), or an empty list when there is none.
  */
 async function serveSubscriptions(

@@ -49,7 +49,7 @@ export function resourceEnv(names: LocalResourceNames, kmsKeyId: string): Record
   };
 }
 
-/** The CreateTable input for a schema: on-demand, string keys, all-attribute GSIs. */
+/** The CreateTable input for a schema: on-demand, string keys, GSIs projecting what the schema says. */
 export function createTableInput(name: string, schema: TableSchema): CreateTableCommandInput {
   const attributes = new Set<string>([schema.partitionKey]);
   if (schema.sortKey) attributes.add(schema.sortKey);
@@ -60,7 +60,7 @@ export function createTableInput(name: string, schema: TableSchema): CreateTable
   const indexes = Object.entries(schema.indexes).map(([IndexName, index]) => {
     attributes.add(index.partitionKey);
     if (index.sortKey) attributes.add(index.sortKey);
-    return { IndexName, KeySchema: keys(index.partitionKey, index.sortKey), Projection: { ProjectionType: 'ALL' as const } };
+    return { IndexName, KeySchema: keys(index.partitionKey, index.sortKey), Projection: { ProjectionType: index.projection ?? ('ALL' as const) } };
   });
   return {
     TableName: name,

@@ -2,7 +2,7 @@ import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda
 import { deliver } from '../delivery/deliver';
 import { laneOf } from '../delivery/ledger/laneOf';
 import { DEAD_REASON, type DeliveryRef } from '../delivery/ledger/types';
-import { OUTCOME } from '../delivery/types';
+import { OUTCOME, type DeliveryOutcome } from '../delivery/types';
 import type { CloudEventJson } from '../events/types';
 import type { Subscription } from '../routing/subscriptionTypes';
 import { decodeKinesisRecord, type StreamedEvent } from '../stream/decodeKinesisRecord';
@@ -15,6 +15,33 @@ import { ENGINE_METRIC } from './types';
 
 /** Options of {@link SubscriptionEngine}. */
 export type SubscriptionEngineOptions = DeliveryBaseOptions<EngineLedger>;
+
+/** Options of one batch's deliveries. */
+export interface DeliverOptions {
+  /**
+   * Epoch ms (wall clock) by which every delivery started must be over: one whose longest attempt would end
+   * later does not start, it goes to the ledger as pending, due now. @default none
+   */
+  deadline?: number;
+}
+
+/** What every delivery of one batch shares. */
+interface BatchContext {
+  disabled: ReadonlySet<string>;
+  deadline?: number;
+}
+
+/**
+ * The longest one attempt may take: the request timeout, or for an OAuth webhook a token request and two posts
+ * (a 401 renews the token once), as the redeliverer's lease allows.
+ */
+export function attemptAllowanceMs(subscription: Pick<Subscription, 'target' | 'delivery'>): number {
+  const requestMs = subscription.delivery.timeoutSeconds * 1000;
+  return subscription.target.kind === 'oauthWebhook' ? 2 * requestMs + 10_000 : requestMs;
+}
+
+/** Stands for a delivery the limiter let start only after the deadline. */
+const DEFERRED = Symbol('deferred');
 
 /**
  * Records decoded and matched between two turns of the event loop. The first deliveries go out after the
@@ -53,7 +80,27 @@ export class SubscriptionEngine extends DeliveryBase<EngineLedger> {
   private readonly routingProblem = new RecurringProblem();
 
   /** Handles one batch of one shard, in stream order; resolves with the records Kinesis must send again. */
-  async processRecords(records: readonly KinesisStreamRecord[]): Promise<KinesisStreamBatchResponse> {
+  async processRecords(records: readonly KinesisStreamRecord[], options: DeliverOptions = {}): Promise<KinesisStreamBatchResponse> {
+    const decoded: StreamedEvent[] = [];
+    for (const record of records) {
+      const event = this.decode(record);
+      if (event !== undefined) decoded.push(event);
+    }
+    const failed = await this.deliverEvents(decoded, options);
+    if (failed === 'all') return { batchItemFailures: records.map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })) };
+    return {
+      batchItemFailures: records
+        .filter((record) => failed.has(record.kinesis.sequenceNumber))
+        .map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })),
+    };
+  }
+
+  /**
+   * Delivers decoded events of one shard, in stream order (the router's second step, after storing them).
+   * Resolves with the sequences Kinesis must send again (a ledger write failed), or `all` when the batch could
+   * not be routed at all (no valid subscriptions.json, the ledger unreachable).
+   */
+  async deliverEvents(events: readonly StreamedEvent[], options: DeliverOptions = {}): Promise<ReadonlySet<string> | 'all'> {
     let routes;
     let disabled: ReadonlySet<string>;
     try {
@@ -64,24 +111,23 @@ export class SubscriptionEngine extends DeliveryBase<EngineLedger> {
       // No valid subscriptions.json yet, or the ledger is unreachable: routing now could drop events, so the
       // whole batch is handed back and Kinesis retries it (the shard waits until the cause is fixed).
       const text = describeError(error);
-      if (this.routingProblem.shouldReport(text)) this.log.error('cannot route this batch; it will be retried', { records: records.length, error: text });
-      return { batchItemFailures: records.map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })) };
+      if (this.routingProblem.shouldReport(text)) this.log.error('cannot route this batch; it will be retried', { records: events.length, error: text });
+      return 'all';
     }
 
     const failed = new Set<string>();
     const lanes = new Map<string, Promise<LaneState>>();
     const work: Promise<unknown>[] = [];
+    const batch: BatchContext = { disabled, deadline: options.deadline };
     let guarded = 0;
-    for (let index = 0; index < records.length; index++) {
+    for (let index = 0; index < events.length; index++) {
       if (index > 0 && index % DISPATCH_SLICE === 0) {
         // The final Promise.all reports a failure; until then a handler keeps it from being "unhandled".
         Promise.all(work.slice(guarded)).catch(() => undefined);
         guarded = work.length;
         await yieldToIo();
       }
-      const record = records[index];
-      const decoded = this.decode(record);
-      if (decoded === undefined) continue;
+      const decoded = events[index];
       const matched = routes.matcher.matchJson(decoded.json);
       for (const id of matched) {
         const subscription = routes.byId.get(id)!;
@@ -95,21 +141,17 @@ export class SubscriptionEngine extends DeliveryBase<EngineLedger> {
           // One promise chain per lane: the lane's events of this batch go one after the other, in stream order.
           const key = `${ref.subscriptionId}\u0000${ref.lane}`;
           const previous = lanes.get(key) ?? this.laneStateAtStart(ref, decoded.event);
-          const next = previous.then((state) => this.deliverInLane(state, subscription, ref, decoded.event, disabled, fail));
+          const next = previous.then((state) => this.deliverInLane(state, subscription, ref, decoded.event, batch, fail));
           lanes.set(key, next);
           work.push(next);
         } else {
           // Its own lane: nothing to wait for but the subscription's limits (`attempt` checks for a disabled one).
-          work.push(this.attempt(subscription, ref, decoded.event, disabled, fail));
+          work.push(this.attempt(subscription, ref, decoded.event, batch, fail));
         }
       }
     }
     await Promise.all(work);
-    return {
-      batchItemFailures: records
-        .filter((record) => failed.has(record.kinesis.sequenceNumber))
-        .map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })),
-    };
+    return failed;
   }
 
   /** The record's CloudEvent, or undefined (logged) for a record that is not one. */
@@ -140,7 +182,7 @@ export class SubscriptionEngine extends DeliveryBase<EngineLedger> {
     subscription: Subscription,
     ref: DeliveryRef,
     event: CloudEventJson,
-    disabled: ReadonlySet<string>,
+    batch: BatchContext,
     fail: () => void,
   ): Promise<LaneState> {
     if (state === 'broken') {
@@ -149,7 +191,7 @@ export class SubscriptionEngine extends DeliveryBase<EngineLedger> {
       fail();
       return 'broken';
     }
-    if (disabled.has(subscription.id)) {
+    if (batch.disabled.has(subscription.id)) {
       return (await this.deadLetterDisabled(ref, event, fail)) ? state : 'broken';
     }
     if (state === 'blocked') {
@@ -164,7 +206,7 @@ export class SubscriptionEngine extends DeliveryBase<EngineLedger> {
       this.count(ENGINE_METRIC.deliveryHeldBack);
       return 'blocked';
     }
-    const result = await this.attempt(subscription, ref, event, disabled, fail);
+    const result = await this.attempt(subscription, ref, event, batch, fail);
     return result === 'inLedger' ? 'blocked' : result === 'ledgerFailed' ? 'broken' : 'open';
   }
 
@@ -176,14 +218,20 @@ export class SubscriptionEngine extends DeliveryBase<EngineLedger> {
     subscription: Subscription,
     ref: DeliveryRef,
     event: CloudEventJson,
-    disabled: ReadonlySet<string>,
+    batch: BatchContext,
     fail: () => void,
   ): Promise<'done' | 'inLedger' | 'ledgerFailed'> {
     // Disabled by a 410 earlier in this batch (the cache was told at once).
-    if (disabled.has(subscription.id) || this.disabled.has(subscription.id)) {
+    if (batch.disabled.has(subscription.id) || this.disabled.has(subscription.id)) {
       return (await this.deadLetterDisabled(ref, event, fail)) ? 'done' : 'ledgerFailed';
     }
-    const outcome = await this.limiter.run(subscription, () => deliver(event, subscription, this.deps));
+    if (this.pastDeadline(batch, subscription)) return this.defer(ref, event, fail);
+    // The deadline is checked again once the limiter lets the delivery start: a low rate or a full
+    // concurrency may have kept it waiting until the invocation's end.
+    const outcome = await this.limiter.run<DeliveryOutcome | typeof DEFERRED>(subscription, () =>
+      this.pastDeadline(batch, subscription) ? Promise.resolve(DEFERRED) : deliver(event, subscription, this.deps),
+    );
+    if (outcome === DEFERRED) return this.defer(ref, event, fail);
     const fields = attemptFields(ref, event, outcome);
     if (outcome.kind === OUTCOME.delivered) {
       this.log.debug('delivered', fields);
@@ -213,6 +261,30 @@ export class SubscriptionEngine extends DeliveryBase<EngineLedger> {
       fail();
       return 'ledgerFailed';
     }
+  }
+
+  /** Whether an attempt starting now could outlast the deadline (its longest: see `attemptAllowanceMs`). */
+  private pastDeadline(batch: BatchContext, subscription: Subscription): boolean {
+    return batch.deadline !== undefined && Date.now() + attemptAllowanceMs(subscription) > batch.deadline;
+  }
+
+  /**
+   * A delivery not started before the invocation's deadline goes to the ledger as pending, due now (no attempt
+   * counted): the redeliverer takes it from there, and the batch ends in time instead of timing out whole (which
+   * would deliver its finished part again). In an ordered lane it becomes the lane's head, so later events of
+   * the key queue behind it.
+   */
+  private async defer(ref: DeliveryRef, event: CloudEventJson, fail: () => void): Promise<'inLedger' | 'ledgerFailed'> {
+    try {
+      await this.ledger.enqueueWaiting(ref, event);
+    } catch (error) {
+      this.ledgerFailed('could not hand a delivery past the deadline to the ledger', ref, event, error);
+      fail();
+      return 'ledgerFailed';
+    }
+    this.log.debug('delivery deferred to the ledger: the invocation is near its deadline', deliveryFields(ref, event));
+    this.count(ENGINE_METRIC.deliveryDeferred);
+    return 'inLedger';
   }
 
   /** Events for a disabled subscription are kept as dead letters, redriven after it is re-enabled. */

@@ -22,6 +22,8 @@ export const ENGINE_METRIC = {
   deliveryFailed: 'DeliveryFailed',
   /** An event of an ordered subscription was held back behind an earlier one of its key. */
   deliveryHeldBack: 'DeliveryHeldBack',
+  /** A delivery not started before the invocation's deadline went to the ledger as pending, due now. */
+  deliveryDeferred: 'DeliveryDeferred',
   /** A delivery became a dead letter. */
   deadLettered: 'DeadLettered',
   /** A 410 disabled a subscription. */
@@ -30,6 +32,10 @@ export const ENGINE_METRIC = {
   subscriptionsRefused: 'SubscriptionsRefused',
   /** A stream record that is not a CloudEvent was passed over. */
   undecodableRecord: 'UndecodableRecord',
+  /** A stream record whose source + id the store holds under another sequence: dropped before delivery. */
+  duplicateDropped: 'DuplicateDropped',
+  /** The router could not store a batch; Kinesis sends it again. */
+  storeFailed: 'StoreFailed',
   /** A ledger write failed; the record is retried by Kinesis (engine) or the lease expires (redeliverer). */
   ledgerWriteFailed: 'LedgerWriteFailed',
 } as const;

@@ -2,7 +2,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { CloudEventJson } from '../events/types';
 import { partitionKeyOf } from '../events/partitionKeyOf';
 import { HttpError } from '../http/HttpError';
-import type { ClaimResult } from '../store/types';
+import type { EventStore } from '../store/EventStore';
 import { encodeEvent, publishOrdered, PublishIncompleteError, type PublishedRecord } from '../stream';
 
 /** One accepted event, as `202 {"accepted":[...]}` lists it. */
@@ -14,37 +14,33 @@ export interface AcceptedEvent {
   duplicate: boolean;
 }
 
-/** The idempotency records ingest needs (`IngestDedupe` in src/store): claim before publishing, complete or release after. */
-export interface DedupeRecords {
-  claim(source: string, id: string): Promise<ClaimResult>;
-  complete(source: string, id: string, token: string, position: PublishedRecord): Promise<void>;
-  release(source: string, id: string, token: string): Promise<void>;
-}
+/** What ingest reads of the event store: where a source + id is stored, if it is (one BatchGetItem per 100). */
+export type StoredPositions = Pick<EventStore, 'positions'>;
 
 export interface AcceptEventsOptions {
   kinesis: KinesisClient;
   streamName: string;
-  dedupe: DedupeRecords;
-  /** Logs what the producer cannot see (a completion that failed after the event landed). */
+  /** The event store, read (never written) to answer duplicates. */
+  store: StoredPositions;
+  /** Logs what the producer cannot see (the store could not be read, so duplicates were published). */
   warn?: (message: string, detail: Record<string, unknown>) => void;
   /** Passed to `publishOrdered` (tests shorten the backoff). */
   publish?: { maxRounds?: number; baseBackoffMs?: number };
 }
 
 /**
- * Takes validated events into the stream, exactly once per source + id within the dedupe window.
+ * Takes validated events into the stream. Ingest writes nothing to DynamoDB: the event store's item for
+ * source + id is the dedupe record, and the router drops any copy of a stored event before delivery.
  *
- * 1. Claim every event's source + id. A completed claim is a duplicate: answered with the original position,
- *    not published again. A claim held by a request still in flight makes the whole request back off (503),
- *    since answering "duplicate" for an event that may never land would lose it.
- * 2. Publish the claimed events, order-preserving per partition key.
- * 3. Complete the claims with their positions. If the stream refuses some events, the landed ones are still
- *    completed (so a retry of the whole request reports them as duplicates) and the rest are released, and
- *    the request fails with 429/503: a retry is safe and nothing is half-accepted.
+ * 1. One eventually consistent read of the store for the request's source + id pairs (BatchGetItem, only the
+ *    position): a stored event is a duplicate, answered with its original sequence and shard, not published.
+ *    A copy sent before the first one was stored is not seen here: it is published (`duplicate: false`) and
+ *    dropped by the router. If the store cannot be read, everything is published (the router still dedupes).
+ * 2. Publish the rest, order-preserving per partition key. 202 means every event is in Kinesis. If the stream
+ *    refuses some, the request fails with 429/503: a retry is safe (events that landed are dropped as
+ *    duplicates by the router, and answered `duplicate: true` once stored).
  */
 export async function acceptEvents(events: readonly CloudEventJson[], options: AcceptEventsOptions): Promise<AcceptedEvent[]> {
-  const { dedupe } = options;
-
   // The same source + id twice in one request is one event: the later copies answer as duplicates of the first.
   const firstIndexOf = new Map<string, number>();
   const sameAs = events.map((event, index) => {
@@ -55,18 +51,19 @@ export async function acceptEvents(events: readonly CloudEventJson[], options: A
   });
   const unique = [...firstIndexOf.values()];
 
-  const claims = await Promise.all(unique.map((index) => dedupe.claim(events[index].source, events[index].id)));
-  const claimOf = new Map(unique.map((index, position) => [index, claims[position]]));
-
-  const busy = claims.find((claim) => claim.status === 'in_progress');
-  if (busy && busy.status === 'in_progress') {
-    await releaseAll(events, claimOf, dedupe);
-    throw new HttpError(503, 'in_progress', 'an event with the same source and id is being accepted by another request; retry shortly', undefined, {
-      'Retry-After': String(busy.retryAfterSeconds),
+  let known: (PublishedRecord | undefined)[];
+  try {
+    known = await options.store.positions(unique.map((index) => events[index]));
+  } catch (error) {
+    options.warn?.('event store not readable; publishing without the duplicate check (the router still drops duplicates)', {
+      events: unique.length,
+      error: String(error),
     });
+    known = unique.map(() => undefined);
   }
+  const knownOf = new Map(unique.map((index, position) => [index, known[position]]));
 
-  const toPublish = unique.filter((index) => claimOf.get(index)!.status === 'claimed');
+  const toPublish = unique.filter((index) => knownOf.get(index) === undefined);
   let published: Map<number, PublishedRecord>;
   try {
     const positions = await publishOrdered(
@@ -75,20 +72,11 @@ export async function acceptEvents(events: readonly CloudEventJson[], options: A
     );
     published = new Map(toPublish.map((index, position) => [index, positions[position]]));
   } catch (error) {
-    const landed = error instanceof PublishIncompleteError ? error.landed : new Map<number, PublishedRecord>();
-    await Promise.all(
-      toPublish.map((index, position) => {
-        const claim = claimOf.get(index) as { token: string };
-        const where = landed.get(position);
-        const { source, id } = events[index];
-        return where ? completeOrWarn(source, id, claim.token, where, options) : dedupe.release(source, id, claim.token);
-      }),
-    );
     if (error instanceof PublishIncompleteError) {
       throw new HttpError(
         error.throttled ? 429 : 503,
         error.throttled ? 'throttled' : 'stream_unavailable',
-        `${toPublish.length - landed.size} of ${events.length} events were not accepted by the stream; retry the request (events already accepted will be answered as duplicates)`,
+        `${toPublish.length - error.landed.size} of ${events.length} events were not accepted by the stream; retry the request (events already accepted are delivered once)`,
         undefined,
         { 'Retry-After': '1' },
         { cause: error },
@@ -97,43 +85,16 @@ export async function acceptEvents(events: readonly CloudEventJson[], options: A
     throw error;
   }
 
-  await Promise.all(
-    toPublish.map((index) => {
-      const claim = claimOf.get(index) as { token: string };
-      return completeOrWarn(events[index].source, events[index].id, claim.token, published.get(index)!, options);
-    }),
-  );
-
   return events.map((event, index) => {
     const first = sameAs[index] ?? index;
-    const claim = claimOf.get(first)!;
-    const position = claim.status === 'completed' ? claim : published.get(first)!;
+    const stored = knownOf.get(first);
+    const position = stored ?? published.get(first)!;
     return {
       id: event.id,
       source: event.source,
       sequence: position.sequence,
       shard: position.shard,
-      duplicate: claim.status === 'completed' || sameAs[index] !== undefined,
+      duplicate: stored !== undefined || sameAs[index] !== undefined,
     };
   });
-}
-
-/**
- * The event is in the stream already, so a failed completion must not fail the request: the claim stays
- * in progress and expires, after which a retry could publish a second copy (the archive still dedupes it).
- */
-async function completeOrWarn(source: string, id: string, token: string, where: PublishedRecord, options: AcceptEventsOptions) {
-  try {
-    await options.dedupe.complete(source, id, token, where);
-  } catch (error) {
-    options.warn?.('dedupe record not completed after publish', { source, id, sequence: where.sequence, error: String(error) });
-  }
-}
-
-async function releaseAll(events: readonly CloudEventJson[], claimOf: Map<number, ClaimResult>, dedupe: DedupeRecords) {
-  await Promise.all(
-    [...claimOf].map(([index, claim]) =>
-      claim.status === 'claimed' ? dedupe.release(events[index].source, events[index].id, claim.token) : undefined,
-    ),
-  );
 }

@@ -15,17 +15,21 @@ import { DEFAULT_MAX_SUBSCRIPTIONS } from '../routing/config/constants';
 import { SecretResolver } from '../routing/config/SecretResolver';
 import { SubscriptionsSource } from '../routing/config/SubscriptionsSource';
 import type { SubscriptionsConfig } from '../routing/subscriptionTypes';
+import { Router } from '../router/Router';
+import { eventStoreFromEnvironment } from './fromEnvironment';
 
-// Builders of the delivery functions (engine, redeliver), apart from `fromEnvironment.ts` so that ingest and
-// archive do not load the delivery side (SSM, Lambda, the ledger) at cold start.
+// Builders of the delivery functions (router, redeliver), apart from `fromEnvironment.ts` so that ingest does
+// not load the delivery side (SSM, Lambda, the ledger) at cold start.
 
 /** Object key of subscriptions.json in the config bucket unless `SUBSCRIPTIONS_KEY` says otherwise. */
 export const DEFAULT_SUBSCRIPTIONS_KEY = 'subscriptions.json';
 /** Seconds between checks of subscriptions.json unless `SUBSCRIPTIONS_REFRESH_SECONDS` says otherwise. */
 const DEFAULT_SUBSCRIPTIONS_REFRESH_SECONDS = 10;
 
-/** What the engine and the redeliverer of one process share: one config, one ledger, one connection pool. */
+/** What the router and the redeliverer of one process share: one config, one ledger, one connection pool. */
 export interface DeliveryRuntime {
+  /** The clients every part of the delivery side uses (the router's event store included). */
+  aws: DeliveryAwsClients;
   source: SubscriptionsSource;
   ledger: DeliveryLedger;
   deliveryDeps: DeliveryDeps;
@@ -53,6 +57,12 @@ export function deliveryRuntimeFromEnvironment(
   if (existing !== undefined) return existing;
   // The common clients may be given (tests, the local bus); SSM and Lambda are added to them.
   const aws: DeliveryAwsClients = clients !== undefined && 'ssm' in clients ? (clients as DeliveryAwsClients) : createDeliveryAwsClients(env, clients);
+  const secrets = new SecretResolver({
+    secretsManager: aws.secretsManager,
+    ssm: aws.ssm,
+    env,
+    onRefreshError: (reference, error) => log.warn('could not refresh a secret; its previous value keeps serving', { reference, error: error.message }),
+  });
   let config: SubscriptionsConfig | undefined;
   const source = new SubscriptionsSource({
     s3: aws.s3,
@@ -61,6 +71,11 @@ export function deliveryRuntimeFromEnvironment(
     refreshIntervalSeconds: intEnv(ENV.subscriptionsRefreshSeconds, DEFAULT_SUBSCRIPTIONS_REFRESH_SECONDS, env),
     maxSubscriptions: intEnv(ENV.maxSubscriptions, DEFAULT_MAX_SUBSCRIPTIONS, env),
     env,
+    // A version is judged as delivery will treat it: secrets resolved and checked, https and the SSRF guard in AWS.
+    resolveSecret: (ref) => secrets.resolve(ref),
+    ...targetRulesOf(webhookMode(env)),
+    onFallback: (versionId, etag) =>
+      log.warn('the latest subscriptions.json is invalid; serving the newest valid earlier version', { versionId, etag }),
     onInvalid: (errors, etag) => {
       log.error('subscriptions.json refused; the last valid version keeps serving', {
         etag,
@@ -75,12 +90,6 @@ export function deliveryRuntimeFromEnvironment(
     },
     onError: (error) => log.warn('could not check subscriptions.json; the last valid version keeps serving', { error: error.message }),
   });
-  const secrets = new SecretResolver({
-    secretsManager: aws.secretsManager,
-    ssm: aws.ssm,
-    env,
-    onRefreshError: (reference, error) => log.warn('could not refresh a secret; its previous value keeps serving', { reference, error: error.message }),
-  });
   const localFunctionsDir = env[ENV.localFunctionsDir];
   const ledger = new DeliveryLedger({
     documents: aws.documents,
@@ -90,6 +99,7 @@ export function deliveryRuntimeFromEnvironment(
       log.error('a ledger item cannot be opened; it is left in place', { ...ref, error: error instanceof Error ? error.message : String(error) }),
   });
   const runtime: DeliveryRuntime = {
+    aws,
     source,
     ledger,
     deliveryDeps: createDeliveryDeps({
@@ -108,6 +118,12 @@ export function deliveryRuntimeFromEnvironment(
   return runtime;
 }
 
+/** The load-time URL rules that match a delivery client's options (its defaults are AWS mode). */
+function targetRulesOf(mode: WebhookClientOptions): { requireHttps: boolean; allowPrivateNetworks: boolean } {
+  const allowPrivateNetworks = mode.allowPrivateNetworks ?? false;
+  return { allowPrivateNetworks, requireHttps: mode.requireHttps ?? !allowPrivateNetworks };
+}
+
 /** AWS mode (public https targets only) unless `ALLOW_PRIVATE_NETWORKS=true`, which only the local bus sets. */
 function webhookMode(env: NodeJS.ProcessEnv): WebhookClientOptions {
   const raw = env[ENV.allowPrivateNetworks];
@@ -116,10 +132,24 @@ function webhookMode(env: NodeJS.ProcessEnv): WebhookClientOptions {
   throw new Error(`environment variable ${ENV.allowPrivateNetworks} must be "true" or "false", got ${JSON.stringify(raw)}`);
 }
 
-/** The engine function's subscription engine (see `SubscriptionEngine`). */
+/** The subscription engine: matching and delivery of stream events (see `SubscriptionEngine`), the router's second step. */
 export function engineFromEnvironment(env: NodeJS.ProcessEnv, log: EngineLog, metrics?: EngineMetrics, clients?: AwsClients): SubscriptionEngine {
   const runtime = deliveryRuntimeFromEnvironment(env, log, metrics, clients);
   return new SubscriptionEngine({ ...runtime, log, metrics });
+}
+
+/**
+ * The router function's router (see `Router`): the event store (`EVENT_TABLE_NAME`, sealed with `KMS_KEY_ID`),
+ * then the subscription engine, on the same clients.
+ */
+export function routerFromEnvironment(env: NodeJS.ProcessEnv, log: EngineLog, metrics?: EngineMetrics, clients?: AwsClients): Router {
+  const runtime = deliveryRuntimeFromEnvironment(env, log, metrics, clients);
+  return new Router({
+    store: eventStoreFromEnvironment(env, runtime.aws),
+    delivery: new SubscriptionEngine({ ...runtime, log, metrics }),
+    log,
+    metrics,
+  });
 }
 
 /** The redeliver function's sweeper (see `Redeliverer`). */

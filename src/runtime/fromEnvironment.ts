@@ -5,7 +5,7 @@ import { DEFAULT_MAX_EVENT_BYTES } from '../events/constants';
 import { acceptEvents } from '../ingest/acceptEvents';
 import type { ApiDependencies } from '../http/routeRequest';
 import { ProducerTokens, type ProducerTokenSource } from '../http/ProducerTokens';
-import { DynamoDbEventStore, IngestDedupe } from '../store';
+import { DynamoDbEventStore } from '../store';
 import type { LogSink } from './types';
 
 /**
@@ -23,16 +23,13 @@ export function eventStoreFromEnvironment(env: NodeJS.ProcessEnv, clients: AwsCl
 /** The HTTP API's dependencies: producer tokens, limits, the accept path and the store for reads. */
 export function ingestApiFromEnvironment(env: NodeJS.ProcessEnv, log: LogSink, clients: AwsClients = createAwsClients(env)): ApiDependencies {
   const streamName = requireEnv(ENV.eventStreamName, env);
-  const dedupe = new IngestDedupe({
-    documents: clients.documents,
-    tableName: requireEnv(ENV.idempotencyTableName, env),
-    windowSeconds: intEnv(ENV.dedupeWindowSeconds, 86_400, env),
-  });
+  // Read only: the duplicate answer (`positions`) and GET /events/{id}. Ingest writes nothing to DynamoDB.
+  const store = eventStoreFromEnvironment(env, clients);
   return {
     tokens: new ProducerTokens(producerTokenSource(env, clients)),
     limits: { maxEventBytes: intEnv(ENV.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, env) },
-    accept: (events) => acceptEvents(events, { kinesis: clients.kinesis, streamName, dedupe, warn: log.warn }),
-    store: eventStoreFromEnvironment(env, clients),
+    accept: (events) => acceptEvents(events, { kinesis: clients.kinesis, streamName, store, warn: log.warn }),
+    store,
     onError: (error, request) => log.error('unexpected error', { ...request, error }),
   };
 }

@@ -1,14 +1,53 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { eventAad, openEventData, sealEventData, type Clock, type EventKeys, type SealedEventData } from '../crypto';
+import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { EVENT_DATA_ALG, eventAad, openEventData, sealEventData, type Clock, type EventKeys, type SealedEventData } from '../crypto';
 import type { CloudEventJson } from '../events/types';
 import { BY_TYPE_INDEX, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './constants';
 import { CorruptItemError, InvalidQueryError, isConditionFailure, StoreError } from './errors';
 import { itemKey } from './itemKey';
 import type { EventPage, QueryByTypeOptions, StoredEvent, StreamPosition } from './types';
 
-/** The event store: archive once per source + id, read back decrypted by id or by type and time. */
+/** One event of a stream batch, as the router hands it to the store. */
+export interface StoreEntry {
+  event: CloudEventJson;
+  position: StreamPosition;
+}
+
+/**
+ * What `storeBatch` did with one entry:
+ * - `stored`: new, written now;
+ * - `again`: the store already holds this very record (same sequence): a retried batch, still to be delivered;
+ * - `duplicate`: the store holds another copy of this source + id (another sequence), or an earlier entry of
+ *   the same batch is one: dropped, never delivered.
+ */
+export type StoreOutcome = 'stored' | 'again' | 'duplicate';
+
+/** Where a stored source + id sits in the stream (ingest's duplicate answer). */
+export interface KnownPosition {
+  sequence: string;
+  shard: string;
+}
+
+/** The event store: dedupe by its own items, read back decrypted by id or by type and time. */
 export interface EventStore {
-  /** Stores the event unless its source + id is stored already; never overwrites. */
+  /**
+   * Stores a stream batch: one consistent BatchGetItem per 100 keys finds what is stored already, one
+   * BatchWriteItem per 25 new events writes the rest (unprocessed items retried with backoff). Resolves once
+   * every new event is written; throws (nothing to deliver) otherwise.
+   */
+  storeBatch(entries: readonly StoreEntry[]): Promise<StoreOutcome[]>;
+  /** Where each source + id is stored, if it is: one BatchGetItem per 100 keys, only the position read. */
+  positions(keys: readonly { source: string; id: string }[], options?: { consistent?: boolean }): Promise<(KnownPosition | undefined)[]>;
+  /** Stores one event unless its source + id is stored already (one conditional put); never overwrites. */
   archive(event: CloudEventJson, position: StreamPosition): Promise<'stored' | 'duplicate'>;
   get(source: string, id: string): Promise<StoredEvent | undefined>;
   queryByType(type: string, options?: QueryByTypeOptions): Promise<EventPage>;
@@ -23,28 +62,66 @@ export interface DynamoDbEventStoreOptions {
   keys: EventKeys;
   /** @default Date.now */
   clock?: Clock;
+  /** First pause before retrying unprocessed batch items, doubled each round. @default 50 */
+  retryBaseMs?: number;
+  /** Rounds of a batch request before giving up with a StoreError. @default 8 */
+  maxBatchRounds?: number;
 }
 
-/** The sealed `data` or `data_base64` of an item, with which of the two it was. */
-interface SealedItemData extends SealedEventData<Uint8Array> {
-  field: 'data' | 'data_base64';
+/**
+ * One event as stored (lean: every byte counts toward the write units). The source and id are the `pk` JSON
+ * array itself; only a hashed (over-long) key keeps them as `source` and `id`. The sequence is the tail of
+ * `timeKey`. `data` is deflated when that makes it smaller, then sealed; the data key's wrapped form is kept
+ * once per data key in its own item (`key#<ref>`), not in every event.
+ */
+export interface EventItem {
+  pk: string;
+  type: string;
+  /** Event time (else arrival time, else storage time) as UTC ISO, `#`, sequence: the `byType` sort key. */
+  timeKey: string;
+  shard: string;
+  /** Stored at, epoch ms. */
+  at: number;
+  /** Arrived in Kinesis at, epoch ms. */
+  arr?: number;
+  source?: string;
+  id?: string;
+  /** Every other attribute but `data`/`data_base64`; nested so extensions never meet our names. */
+  attrs?: Record<string, unknown>;
+  d?: SealedData;
 }
 
-/** One event as stored. The attributes stay in clear for queries (the table itself is SSE-KMS). */
-interface EventItem {
+/** Sealed `data`: `b` says it was `data_base64`; `z` that the plaintext was deflated (raw) before sealing. */
+interface SealedData {
+  c: Uint8Array;
+  iv: Uint8Array;
+  t: Uint8Array;
+  /** Reference of the data key: its item is `key#<k>`. */
+  k: string;
+  b?: 1;
+  z?: 1;
+}
+
+/** Items written before the lean layout (still read). */
+interface LegacyEventItem {
   pk: string;
   source: string;
   id: string;
   type: string;
-  /** Event time (else arrival time) as UTC ISO, `#`, sequence: the `byType` sort key. */
   timeKey: string;
   sequence: string;
   shard: string;
   storedAt: string;
   arrivedAt?: string;
-  /** Every other attribute but `data`/`data_base64`; nested so extensions never meet our names. */
   attributes: Record<string, unknown>;
-  sealed?: SealedItemData;
+  sealed?: SealedEventData<Uint8Array> & { field: 'data' | 'data_base64' };
+}
+
+/** A data key's item: its KMS-wrapped form, written once before the first event sealed with it. */
+interface DataKeyItem {
+  pk: string;
+  wrappedKey: Uint8Array;
+  keyId: string;
 }
 
 /** The key attributes of the `byType` index, i.e. a cursor's content. */
@@ -54,58 +131,97 @@ interface PageKey {
   timeKey: string;
 }
 
+/** What dedupe reads of an item (both layouts). */
+const POSITION_PROJECTION = {
+  ProjectionExpression: '#pk, #tk, #sh, #sq',
+  ExpressionAttributeNames: { '#pk': 'pk', '#tk': 'timeKey', '#sh': 'shard', '#sq': 'sequence' },
+};
+
+/** DynamoDB's limits per request. */
+const BATCH_GET_KEYS = 100;
+const BATCH_WRITE_ITEMS = 25;
+/** Wrapped data keys kept in memory by reference (one per data key: a long history). */
+const MAX_KNOWN_KEYS = 1000;
+const KEY_ITEM_PREFIX = 'key#';
+const DEFLATED_AAD_SUFFIX = Buffer.from('#deflate-raw', 'utf8');
+
 /**
- * `EventStore` on DynamoDB. Each archive is one conditional put (`attribute_not_exists(pk)`), so a
- * redelivered Kinesis record is a no-op and the first copy is never touched. `data` is sealed with
- * AES-256-GCM under a cached KMS data key, source and id bound as AAD.
+ * `EventStore` on DynamoDB. The item for (source, id) is the dedupe record: `storeBatch` reads the batch's
+ * keys consistently, drops copies of what is stored under another sequence, and writes the rest with
+ * unconditional batch puts (a router is alone on its shard, so only a copy re-sent under another partition key
+ * can race it: see `storeBatch`). `data` is sealed with AES-256-GCM under a cached KMS data key, source and id
+ * bound as AAD.
  */
 export class DynamoDbEventStore implements EventStore {
   private readonly documents: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly keys: EventKeys;
   private readonly clock: Clock;
+  private readonly retryBaseMs: number;
+  private readonly maxBatchRounds: number;
+  /** Data key reference → its item written (or being written) by this process. */
+  private readonly keyWrites = new Map<string, Promise<void>>();
+  /** Data key reference → wrapped key, as read or written. */
+  private readonly knownKeys = new Map<string, { wrappedKey: Uint8Array; keyId: string }>();
+  /** Wrapped key buffer → reference, so the hash is taken once per data key. */
+  private readonly refOf = new WeakMap<Uint8Array, string>();
 
   constructor(options: DynamoDbEventStoreOptions) {
     this.documents = options.documents;
     this.tableName = options.tableName;
     this.keys = options.keys;
     this.clock = options.clock ?? Date.now;
+    this.retryBaseMs = options.retryBaseMs ?? 50;
+    this.maxBatchRounds = options.maxBatchRounds ?? 8;
     if (!this.tableName) throw new RangeError('DynamoDbEventStore: tableName is required, got an empty string');
   }
 
+  /**
+   * Per key: a stored item under the entry's own sequence is `again` (this batch was tried before); under
+   * another sequence, `duplicate`. Absent: the first entry of the key is written (`stored`), later entries of it
+   * are `duplicate`. Two routers racing on one source + id (a copy re-sent under another partition key, so on
+   * another shard, within the same moment) may both find it absent: both write (the last write stays) and both
+   * deliver. Within one partition key this cannot happen: one router handles a shard's batches one at a time.
+   */
+  async storeBatch(entries: readonly StoreEntry[]): Promise<StoreOutcome[]> {
+    for (const { position } of entries) checkPosition(position);
+    const keyOf = entries.map(({ event }) => itemKey(event.source, event.id));
+    const unique = [...new Set(keyOf)];
+    const stored = await this.readPositions(unique, true);
+    const outcomes: StoreOutcome[] = [];
+    const firstSeen = new Set<string>();
+    const toWrite: number[] = [];
+    entries.forEach(({ position }, index) => {
+      const key = keyOf[index];
+      const existing = stored.get(key);
+      if (existing) {
+        outcomes.push(existing.sequence === position.sequence ? 'again' : 'duplicate');
+      } else if (firstSeen.has(key)) {
+        outcomes.push('duplicate');
+      } else {
+        firstSeen.add(key);
+        outcomes.push('stored');
+        toWrite.push(index);
+      }
+    });
+    if (toWrite.length > 0) {
+      const items = await Promise.all(toWrite.map((index) => this.buildItem(entries[index].event, entries[index].position)));
+      await this.writeItems(items);
+    }
+    return outcomes;
+  }
+
+  async positions(keys: readonly { source: string; id: string }[], options: { consistent?: boolean } = {}): Promise<(KnownPosition | undefined)[]> {
+    const pks = keys.map(({ source, id }) => itemKey(source, id));
+    const found = await this.readPositions([...new Set(pks)], options.consistent ?? false);
+    return pks.map((pk) => found.get(pk));
+  }
+
   async archive(event: CloudEventJson, position: StreamPosition): Promise<'stored' | 'duplicate'> {
-    if (!position.sequence || !position.shard) {
-      throw new StoreError(`archive needs the stream position, got sequence ${JSON.stringify(position.sequence)} shard ${JSON.stringify(position.shard)}`);
-    }
-    const { id, source, type, data, data_base64, ...rest } = event;
-    const storedAt = new Date(this.clock()).toISOString();
-    const time = isoOrUndefined(event.time) ?? isoOrUndefined(position.arrivedAt) ?? storedAt;
-    const item: EventItem = {
-      pk: itemKey(source, id),
-      source,
-      id,
-      type,
-      timeKey: `${time}#${position.sequence}`,
-      sequence: position.sequence,
-      shard: position.shard,
-      storedAt,
-      ...(position.arrivedAt ? { arrivedAt: position.arrivedAt } : {}),
-      attributes: withoutUndefined(rest),
-    };
-    const field = data_base64 !== undefined ? 'data_base64' : data !== undefined ? 'data' : undefined;
-    if (field) {
-      // JSON-encoded so a string, an object or null comes back as it went in; data_base64 is kept verbatim.
-      const plaintext = Buffer.from(field === 'data' ? JSON.stringify(data) : String(data_base64), 'utf8');
-      item.sealed = { field, ...(await sealEventData(plaintext, eventAad(source, id), this.keys)) };
-    }
+    checkPosition(position);
+    const item = await this.buildItem(event, position);
     try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
       return 'stored';
     } catch (error) {
       if (isConditionFailure(error)) return 'duplicate';
@@ -120,6 +236,10 @@ export class DynamoDbEventStore implements EventStore {
     return Item ? this.toStoredEvent(Item) : undefined;
   }
 
+  /**
+   * The `byType` index holds only keys (type, timeKey, pk): a page is one Query for the keys, then one
+   * BatchGetItem for the items, in the index's order.
+   */
   async queryByType(type: string, options: QueryByTypeOptions = {}): Promise<EventPage> {
     const limit = options.limit ?? DEFAULT_QUERY_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT) {
@@ -146,13 +266,181 @@ export class DynamoDbEventStore implements EventStore {
         ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor, type) } : {}),
       }),
     );
+    const pks = Items.map((item) => String(item.pk));
+    const full = await this.readItems(pks);
     // One page usually shares one data key, and the unwrapped-key cache joins concurrent Decrypts.
-    const events = await Promise.all(Items.map((item) => this.toStoredEvent(item)));
+    const events = await Promise.all(pks.filter((pk) => full.has(pk)).map((pk) => this.toStoredEvent(full.get(pk)!)));
     return { events, ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey as PageKey) } : {}) };
   }
 
+  /** The item `storeBatch` and `archive` write for an event (exported for the write-unit bench). */
+  async buildItem(event: CloudEventJson, position: StreamPosition): Promise<EventItem> {
+    const { id, source, type, data, data_base64, ...rest } = event;
+    const now = this.clock();
+    const arrivedMs = position.arrivedAt === undefined ? undefined : Date.parse(position.arrivedAt);
+    const time = isoOrUndefined(event.time) ?? isoOrUndefined(position.arrivedAt) ?? new Date(now).toISOString();
+    const pk = itemKey(source, id);
+    const attrs = withoutUndefined(rest);
+    const item: EventItem = {
+      pk,
+      type,
+      timeKey: `${time}#${position.sequence}`,
+      shard: position.shard,
+      at: now,
+      ...(arrivedMs !== undefined && !Number.isNaN(arrivedMs) ? { arr: arrivedMs } : {}),
+      // A hashed key does not say its source and id: the item does.
+      ...(pk.startsWith('[') ? {} : { source, id }),
+      ...(Object.keys(attrs).length > 0 ? { attrs } : {}),
+    };
+    const base64 = data_base64 !== undefined;
+    if (base64 || data !== undefined) {
+      // JSON-encoded so a string, an object or null comes back as it went in; data_base64 is kept verbatim.
+      const plaintext = Buffer.from(base64 ? String(data_base64) : JSON.stringify(data), 'utf8');
+      const deflated = plaintext.length > 64 ? deflateRawSync(plaintext) : undefined;
+      const compress = deflated !== undefined && deflated.length < plaintext.length;
+      const sealed = await sealEventData(compress ? deflated : plaintext, aadOf(source, id, compress), this.keys);
+      const k = await this.keyReference(sealed.wrappedKey, sealed.keyId);
+      item.d = { c: sealed.ciphertext, iv: sealed.iv, t: sealed.tag, k, ...(base64 ? { b: 1 as const } : {}), ...(compress ? { z: 1 as const } : {}) };
+    }
+    return item;
+  }
+
+  /** Reads positions of distinct keys, 100 per request; unprocessed keys are asked again. */
+  private async readPositions(pks: readonly string[], consistent: boolean): Promise<Map<string, KnownPosition>> {
+    const found = new Map<string, KnownPosition>();
+    const items = await this.batchGet(pks, consistent, POSITION_PROJECTION);
+    for (const [pk, item] of items) {
+      const sequence = sequenceOf(item);
+      if (sequence !== undefined) found.set(pk, { sequence, shard: String(item.shard) });
+    }
+    return found;
+  }
+
+  /** Whole items of distinct keys (a query page), eventually consistent like the index they came from. */
+  private async readItems(pks: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    return this.batchGet([...new Set(pks)], false);
+  }
+
+  private async batchGet(
+    pks: readonly string[],
+    consistent: boolean,
+    projection?: { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> },
+  ): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    const chunks: string[][] = [];
+    for (let i = 0; i < pks.length; i += BATCH_GET_KEYS) chunks.push(pks.slice(i, i + BATCH_GET_KEYS));
+    await settleAll(
+      chunks.map(async (chunk) => {
+        let keys: Record<string, unknown>[] = chunk.map((pk) => ({ pk }));
+        for (let round = 0; keys.length > 0; round++) {
+          if (round >= this.maxBatchRounds) throw new StoreError(`BatchGetItem left ${keys.length} keys unprocessed after ${round} rounds`);
+          if (round > 0) await delay(this.backoff(round));
+          const answer = await this.documents.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: consistent, ...projection } } }),
+          );
+          for (const item of answer.Responses?.[this.tableName] ?? []) found.set(String(item.pk), item);
+          keys = (answer.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+        }
+      }),
+    );
+    return found;
+  }
+
+  /** Writes items 25 per request, the requests concurrently; unprocessed items are written again with backoff. */
+  private async writeItems(items: readonly EventItem[]): Promise<void> {
+    const chunks: EventItem[][] = [];
+    for (let i = 0; i < items.length; i += BATCH_WRITE_ITEMS) chunks.push(items.slice(i, i + BATCH_WRITE_ITEMS));
+    await settleAll(
+      chunks.map(async (chunk) => {
+        let requests: Record<string, unknown>[] = chunk.map((Item) => ({ PutRequest: { Item } }));
+        for (let round = 0; requests.length > 0; round++) {
+          if (round >= this.maxBatchRounds) throw new StoreError(`BatchWriteItem left ${requests.length} items unprocessed after ${round} rounds`);
+          if (round > 0) await delay(this.backoff(round));
+          const answer = await this.documents.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+          requests = (answer.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+        }
+      }),
+    );
+  }
+
+  private backoff(round: number): number {
+    const ms = this.retryBaseMs * 2 ** (round - 1);
+    return Math.min(ms, 2_000) * (0.5 + Math.random() / 2);
+  }
+
+  /**
+   * The reference of a data key, its item written first (once per data key and process): an event item is
+   * never written before the key that opens it. Writing the same key item twice is harmless (same content).
+   */
+  private async keyReference(wrappedKey: Uint8Array, keyId: string): Promise<string> {
+    let ref = this.refOf.get(wrappedKey);
+    if (ref === undefined) {
+      ref = createHash('sha256').update(wrappedKey).digest('base64url').slice(0, 22);
+      this.refOf.set(wrappedKey, ref);
+    }
+    let write = this.keyWrites.get(ref);
+    if (write === undefined) {
+      const item: DataKeyItem = { pk: KEY_ITEM_PREFIX + ref, wrappedKey, keyId };
+      write = this.documents.send(new PutCommand({ TableName: this.tableName, Item: item })).then(() => undefined);
+      this.keyWrites.set(ref, write);
+      write.catch(() => this.keyWrites.delete(ref!));
+      this.remember(ref, { wrappedKey, keyId });
+    }
+    await write;
+    return ref;
+  }
+
+  private remember(ref: string, key: { wrappedKey: Uint8Array; keyId: string }): void {
+    if (this.knownKeys.size >= MAX_KNOWN_KEYS) this.knownKeys.delete(this.knownKeys.keys().next().value!);
+    this.knownKeys.set(ref, key);
+  }
+
+  private async wrappedKeyOf(ref: string, pk: string): Promise<{ wrappedKey: Uint8Array; keyId: string }> {
+    const known = this.knownKeys.get(ref);
+    if (known) return known;
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: KEY_ITEM_PREFIX + ref }, ConsistentRead: true }));
+    const item = Item as Partial<DataKeyItem> | undefined;
+    if (!item?.wrappedKey || typeof item.keyId !== 'string') {
+      throw new CorruptItemError(this.tableName, pk, `event item ${pk} names data key ${ref}, whose item is missing or damaged`);
+    }
+    const key = { wrappedKey: item.wrappedKey, keyId: item.keyId };
+    this.remember(ref, key);
+    return key;
+  }
+
   private async toStoredEvent(raw: Record<string, unknown>): Promise<StoredEvent> {
+    if ('sequence' in raw) return this.toStoredLegacyEvent(raw as unknown as Partial<LegacyEventItem>);
     const item = raw as Partial<EventItem>;
+    const pk = String(item.pk);
+    const names = item.source !== undefined && item.id !== undefined ? [item.source, item.id] : parseKey(pk);
+    const sequence = item.timeKey === undefined ? undefined : sequenceOf(item as Record<string, unknown>);
+    if (!names || !item.type || !sequence || !item.shard || typeof item.at !== 'number') {
+      throw new CorruptItemError(this.tableName, pk, `event item ${pk} lacks source, id, type, position or storage time`);
+    }
+    const [source, id] = names;
+    const event = { ...(item.attrs ?? {}), id, source, type: item.type } as CloudEventJson;
+    if (item.d) {
+      const sealed = item.d;
+      const wrapped = await this.wrappedKeyOf(sealed.k, pk);
+      const opened = await openEventData(
+        { ciphertext: sealed.c, iv: sealed.iv, tag: sealed.t, wrappedKey: wrapped.wrappedKey, keyId: wrapped.keyId, alg: EVENT_DATA_ALG },
+        aadOf(source, id, sealed.z === 1),
+        this.keys,
+      );
+      const text = (sealed.z === 1 ? inflateRawSync(opened) : opened).toString('utf8');
+      if (sealed.b === 1) event.data_base64 = text;
+      else event.data = JSON.parse(text);
+    }
+    return {
+      event,
+      sequence,
+      shard: item.shard,
+      storedAt: new Date(item.at).toISOString(),
+      ...(typeof item.arr === 'number' ? { arrivedAt: new Date(item.arr).toISOString() } : {}),
+    };
+  }
+
+  private async toStoredLegacyEvent(item: Partial<LegacyEventItem>): Promise<StoredEvent> {
     if (!item.source || !item.id || !item.type || !item.sequence || !item.shard || !item.storedAt || !item.attributes) {
       throw new CorruptItemError(this.tableName, String(item.pk), `event item ${String(item.pk)} lacks source, id, type, position or attributes`);
     }
@@ -169,6 +457,45 @@ export class DynamoDbEventStore implements EventStore {
       storedAt: item.storedAt,
       ...(item.arrivedAt ? { arrivedAt: item.arrivedAt } : {}),
     };
+  }
+}
+
+/** Waits for every request (none is left running in the background), then throws the first failure if any. */
+async function settleAll(work: readonly Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(work);
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+function checkPosition(position: StreamPosition): void {
+  if (!position.sequence || !position.shard) {
+    throw new StoreError(`storing needs the stream position, got sequence ${JSON.stringify(position.sequence)} shard ${JSON.stringify(position.shard)}`);
+  }
+}
+
+/** Deflated data is bound as such: the flag cannot be flipped without failing authentication. */
+function aadOf(source: string, id: string, deflated: boolean): Buffer {
+  const aad = eventAad(source, id);
+  return deflated ? Buffer.concat([aad, DEFLATED_AAD_SUFFIX]) : aad;
+}
+
+/** The sequence of a stored item: the legacy attribute, else the tail of `timeKey`. */
+function sequenceOf(item: Record<string, unknown>): string | undefined {
+  if (typeof item.sequence === 'string') return item.sequence;
+  const timeKey = item.timeKey;
+  if (typeof timeKey !== 'string') return undefined;
+  const at = timeKey.lastIndexOf('#');
+  return at < 0 ? undefined : timeKey.slice(at + 1);
+}
+
+/** [source, id] of a readable key (`itemKey`'s JSON array), undefined for a hashed one. */
+function parseKey(pk: string): [string, string] | undefined {
+  if (!pk.startsWith('[')) return undefined;
+  try {
+    const parts = JSON.parse(pk) as unknown;
+    return Array.isArray(parts) && parts.length === 2 && parts.every((part) => typeof part === 'string') ? [parts[0], parts[1]] : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -31,26 +31,6 @@ export class CorruptItemError extends StoreError {
 }
 
 /**
- * `complete` found the claim no longer held with this token: it went stale and another request took it
- * over, or it expired and was replaced. Carries what the record holds now (undefined when gone).
- */
-export class ClaimLostError extends StoreError {
-  constructor(
-    readonly source: string,
-    readonly id: string,
-    readonly existing: { status: string; sequence?: string; shard?: string } | undefined,
-    options?: ErrorOptions,
-  ) {
-    super(
-      `dedupe claim on source ${JSON.stringify(source)} id ${JSON.stringify(id)} is no longer held by this token ` +
-        (existing ? `(record is ${existing.status})` : '(record is gone)'),
-      options,
-    );
-    this.name = 'ClaimLostError';
-  }
-}
-
-/**
  * Whether a DynamoDB error is a failed condition, by name rather than class: the class differs between
  * copies of the SDK in one bundle.
  */

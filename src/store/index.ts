@@ -2,6 +2,14 @@ export * from './constants';
 export * from './errors';
 export type * from './types';
 export { itemKey } from './itemKey';
-export { DynamoDbEventStore, type EventStore, type DynamoDbEventStoreOptions } from './EventStore';
-export { IngestDedupe, type IngestDedupeOptions } from './IngestDedupe';
-export { DELIVERY_TABLE_SCHEMA, EVENT_TABLE_SCHEMA, IDEMPOTENCY_TABLE_SCHEMA, WORKER_TABLE_SCHEMA, type TableSchema } from './tableSchemas';
+export {
+  DynamoDbEventStore,
+  type EventItem,
+  type EventStore,
+  type DynamoDbEventStoreOptions,
+  type KnownPosition,
+  type StoreEntry,
+  type StoreOutcome,
+} from './EventStore';
+export { attributeValueBytes, indexItemBytes, itemBytes, writeUnits } from './itemSize';
+export { DELIVERY_TABLE_SCHEMA, EVENT_TABLE_SCHEMA, IDEMPOTENCY_TABLE_SCHEMA, WORKER_TABLE_SCHEMA, type IndexSchema, type TableSchema } from './tableSchemas';

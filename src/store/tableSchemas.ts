@@ -6,16 +6,28 @@
 export interface TableSchema {
   partitionKey: string;
   sortKey?: string;
-  indexes: Record<string, { partitionKey: string; sortKey?: string }>;
+  indexes: Record<string, IndexSchema>;
 }
 
-/** The event store: one item per event, keyed by source + id; `byType` serves queries by type and time. */
+/** A global secondary index: its keys, and what it projects (`ALL` unless it says `KEYS_ONLY`). */
+export interface IndexSchema {
+  partitionKey: string;
+  sortKey?: string;
+  /** @default 'ALL' */
+  projection?: 'ALL' | 'KEYS_ONLY';
+}
+
+/**
+ * The event store: one item per event, keyed by source + id; `byType` serves queries by type and time. It
+ * projects only the keys (a query reads the page's keys, then the items with one BatchGetItem), so an event's
+ * index item stays far under 1 KB: one write unit, not a second copy of the sealed payload.
+ */
 export const EVENT_TABLE_SCHEMA: TableSchema = {
   partitionKey: 'pk',
-  indexes: { byType: { partitionKey: 'type', sortKey: 'timeKey' } },
+  indexes: { byType: { partitionKey: 'type', sortKey: 'timeKey', projection: 'KEYS_ONLY' } },
 };
 
-/** Idempotency records: ingest dedupe on source + id (and, later, worker records per consumer). */
+/** Idempotency records: worker completions per consumer, source and id (ingest no longer writes here). */
 export const IDEMPOTENCY_TABLE_SCHEMA: TableSchema = {
   partitionKey: 'pk',
   indexes: {},

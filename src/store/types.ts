@@ -1,6 +1,6 @@
 import type { CloudEventJson } from '../events/types';
 
-/** Where an event sits in the stream, as the archive handler knows it from the Kinesis record. */
+/** Where an event sits in the stream, as the router knows it from the Kinesis record. */
 export interface StreamPosition {
   sequence: string;
   shard: string;
@@ -8,12 +8,12 @@ export interface StreamPosition {
   arrivedAt?: string;
 }
 
-/** An archived event, decrypted. */
+/** A stored event, decrypted. */
 export interface StoredEvent {
   event: CloudEventJson;
   sequence: string;
   shard: string;
-  /** When the archive stored it (ISO 8601). */
+  /** When the router stored it (ISO 8601). */
   storedAt: string;
   arrivedAt?: string;
 }
@@ -36,12 +36,3 @@ export interface EventPage {
   events: StoredEvent[];
   cursor?: string;
 }
-
-/** What `IngestDedupe.claim` answers. */
-export type ClaimResult =
-  /** This caller owns the source + id: publish, then `complete` (or `release` if publishing failed). */
-  | { status: 'claimed'; token: string }
-  /** Accepted before, within the window: answer with the original position, do not publish again. */
-  | { status: 'completed'; sequence: string; shard: string }
-  /** Another request is publishing it right now: ask the producer to retry later. */
-  | { status: 'in_progress'; retryAfterSeconds: number };

@@ -6,6 +6,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { deliveryRuntimeFromEnvironment, engineFromEnvironment } from '../../../src/runtime/deliveryFromEnvironment';
+import { eventStoreFromEnvironment } from '../../../src/runtime/fromEnvironment';
 import { makeEvent, eventually } from '../../helpers/cloudEvents';
 import { startTestEmulators, type TestEmulators } from '../../helpers/emulators';
 import { Receiver } from '../delivery/support/Receiver';
@@ -110,13 +111,20 @@ describe('subscriptions.json as the engine serves it', () => {
     );
   });
 
-  it('in AWS mode (no ALLOW_PRIVATE_NETWORKS) refuses a loopback webhook as a dead letter', async () => {
-    const { engine, ledger, put } = builtEngine(functionEnv());
-    await put({ subscriptions: [webhookSubscription('internal', receiver.url().replace('http:', 'https:'))] });
-    await engine.processRecords(kinesisRecords([makeEvent()]));
+  it('in AWS mode (no ALLOW_PRIVATE_NETWORKS) refuses a loopback or plain-http webhook when the file is loaded', async () => {
+    const { engine, ledger, log, put } = builtEngine(functionEnv());
+    const loopback = receiver.url().replace('http:', 'https:');
+    await put({ subscriptions: [webhookSubscription('internal', loopback), webhookSubscription('clear', 'http://hooks.example.com/x')] });
+    const refused = log.lines.find((line) => line.message.startsWith('subscriptions.json refused'));
+    expect(refused?.detail.errors).toEqual([
+      { path: '/subscriptions/0/target/webhook/url', message: expect.stringContaining('points at 127.0.0.1, a loopback, private or link-local address') },
+      { path: '/subscriptions/1/target/webhook/url', message: expect.stringContaining('must be an https:// URL') },
+    ]);
+    // Nothing was ever valid but the file exists: the batch waits (it is retried), nothing is dead-lettered.
+    const records = kinesisRecords([makeEvent()]);
+    expect((await engine.processRecords(records)).batchItemFailures).toHaveLength(1);
     expect(receiver.requests).toHaveLength(0);
-    const { entries } = await ledger.listDead({ subscriptionId: 'internal' });
-    expect(entries.map((entry) => entry.deadReason)).toEqual(['ssrf_refused']);
+    expect((await ledger.listDead({ subscriptionId: 'internal' })).entries).toEqual([]);
   });
 });
 
@@ -128,8 +136,8 @@ describe('engineFromEnvironment', () => {
   });
 });
 
-describe('the engine Lambda handler', () => {
-  it('invokes a local Lambda target through the local.functions map', async () => {
+describe('the router Lambda handler', () => {
+  it('stores the batch, then invokes a local Lambda target through the local.functions map', async () => {
     const env = functionEnv({ ALLOW_PRIVATE_NETWORKS: 'true', LOCAL_FUNCTIONS_DIR: join(__dirname, 'fixtures') });
     const subscriptionsKey = env.SUBSCRIPTIONS_KEY!;
     await test.clients.s3.send(
@@ -144,7 +152,7 @@ describe('the engine Lambda handler', () => {
     );
     // The handler reads its configuration at module load, as in Lambda.
     Object.assign(process.env, env);
-    const { handler } = (await import('../../../lambdas/engine/index')) as { handler: (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> };
+    const { handler } = (await import('../../../lambdas/router/index')) as { handler: (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> };
 
     const recordTo = join(scratch, 'audit.jsonl');
     const events = [makeEvent({ data: { recordTo } }), makeEvent({ data: { recordTo } })];
@@ -154,5 +162,8 @@ describe('the engine Lambda handler', () => {
       return lines.length === 2 ? lines.map((line) => JSON.parse(line)) : undefined;
     }, 5_000);
     expect(received.map((event) => event.id).sort()).toEqual(events.map((event) => event.id).sort());
+    // Delivered ⇒ stored: both are in the event store.
+    const store = eventStoreFromEnvironment(env, test.clients);
+    for (const event of events) expect((await store.get(event.source, event.id))?.event).toEqual(event);
   });
 });

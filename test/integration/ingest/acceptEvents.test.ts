@@ -1,17 +1,19 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { acceptEvents } from '../../../src/ingest/acceptEvents';
+import type { _Record } from '@aws-sdk/client-kinesis';
+import { acceptEvents, type AcceptEventsOptions } from '../../../src/ingest/acceptEvents';
 import { HttpError } from '../../../src/http/HttpError';
-import { IngestDedupe } from '../../../src/store';
+import { eventStoreFromEnvironment } from '../../../src/runtime/fromEnvironment';
+import type { DynamoDbEventStore } from '../../../src/store';
 import { startTestEmulators, type TestEmulators } from '../../helpers/emulators';
 import { injectPartialFailures, readAllRecords } from '../../helpers/kinesis';
 import { makeEvent } from '../../helpers/cloudEvents';
 
 let bus: TestEmulators;
-let dedupe: IngestDedupe;
+let store: DynamoDbEventStore;
 beforeAll(async () => {
   bus = await startTestEmulators({ shards: 2 });
-  dedupe = new IngestDedupe({ documents: bus.clients.documents, tableName: bus.names.idempotencyTable });
+  store = eventStoreFromEnvironment(bus.env, bus.clients);
 });
 afterAll(() => bus.close());
 
@@ -24,13 +26,28 @@ function kinesisClient() {
   });
 }
 
-async function streamedIds(): Promise<string[]> {
-  const records = [...(await readAllRecords(bus.clients.kinesis, bus.names.stream)).values()].flat();
-  return records.map((r) => JSON.parse(Buffer.from(r.Data!).toString()).id);
+async function streamed(): Promise<(_Record & { shard: string })[]> {
+  const byShard = await readAllRecords(bus.clients.kinesis, bus.names.stream);
+  return [...byShard].flatMap(([shard, records]) => records.map((record) => ({ ...record, shard })));
 }
 
-describe('acceptEvents (ingest) under stream failures', () => {
-  it('answers 429 with Retry-After when the stream throttles, and a retry of the same request loses and repeats nothing', async () => {
+async function streamedIds(): Promise<string[]> {
+  return (await streamed()).map((r) => JSON.parse(Buffer.from(r.Data!).toString()).id);
+}
+
+/** What the router's first step does with the stream: store every record not stored yet. */
+async function storeStream() {
+  const records = await streamed();
+  return store.storeBatch(
+    records.map((record) => ({
+      event: JSON.parse(Buffer.from(record.Data!).toString()),
+      position: { sequence: record.SequenceNumber!, shard: record.shard },
+    })),
+  );
+}
+
+describe('acceptEvents (ingest)', () => {
+  it('answers 429 with Retry-After when the stream throttles; a retry of the same request loses nothing, and the router stores each event once', async () => {
     const kinesis = kinesisClient();
     let throttle = true;
     // While throttling, every entry of key "hot" fails; the others land.
@@ -41,7 +58,7 @@ describe('acceptEvents (ingest) under stream failures', () => {
       makeEvent({ partitionkey: 'hot' }),
       makeEvent({ partitionkey: 'cold' }),
     ];
-    const options = { kinesis, streamName: bus.names.stream, dedupe, publish: { maxRounds: 3, baseBackoffMs: 1 } };
+    const options: AcceptEventsOptions = { kinesis, streamName: bus.names.stream, store, publish: { maxRounds: 3, baseBackoffMs: 1 } };
 
     const refused = await acceptEvents(events, options).catch((error) => error);
     expect(refused).toBeInstanceOf(HttpError);
@@ -50,41 +67,51 @@ describe('acceptEvents (ingest) under stream failures', () => {
 
     throttle = false;
     const accepted = await acceptEvents(events, options);
-    expect(accepted.map((a) => [a.id, a.duplicate])).toEqual([
-      [events[0].id, true],
-      [events[1].id, false],
-      [events[2].id, false],
-      [events[3].id, true],
-    ]);
+    // Nothing was stored yet (no router ran), so ingest cannot know the "cold" ones landed: they go again.
+    expect(accepted.map((a) => [a.id, a.duplicate])).toEqual(events.map((event) => [event.id, false]));
     const ids = await streamedIds();
-    for (const event of events) expect(ids.filter((id) => id === event.id)).toHaveLength(1);
+    expect(ids.filter((id) => id === events[0].id)).toHaveLength(2);
+    expect(ids.filter((id) => id === events[1].id)).toHaveLength(1);
+    expect(ids.filter((id) => id === events[2].id)).toHaveLength(1);
     // The two "hot" events landed in order.
     const hot = accepted.filter((_, i) => i === 1 || i === 2);
     expect(hot[0].shard).toBe(hot[1].shard);
     expect(BigInt(hot[1].sequence) > BigInt(hot[0].sequence)).toBe(true);
+
+    // The store keeps the first copy of each and drops the second "cold" copies.
+    const outcomes = await storeStream();
+    expect(outcomes.filter((outcome) => outcome === 'stored')).toHaveLength(4);
+    expect(outcomes.filter((outcome) => outcome === 'duplicate')).toHaveLength(2);
     kinesis.destroy();
   });
 
-  it('answers 503 with Retry-After while another request holds the claim, and releases its own claims', async () => {
-    const inFlight = makeEvent();
-    const other = makeEvent();
-    const held = await dedupe.claim(inFlight.source, inFlight.id);
-    expect(held.status).toBe('claimed');
+  it('answers duplicate: true with the original sequence once the event is stored, and does not publish it again', async () => {
+    const event = makeEvent();
+    const options: AcceptEventsOptions = { kinesis: bus.clients.kinesis, streamName: bus.names.stream, store };
+    const [first] = await acceptEvents([event], options);
+    expect(first.duplicate).toBe(false);
+    await storeStream();
 
-    const refused = await acceptEvents([other, inFlight], { kinesis: bus.clients.kinesis, streamName: bus.names.stream, dedupe }).catch((e) => e);
-    expect(refused).toBeInstanceOf(HttpError);
-    expect(refused.status).toBe(503);
-    expect(Number(refused.headers['Retry-After'])).toBeGreaterThan(0);
-    // `other` was released, so it can be accepted right away; nothing of the request was streamed.
-    expect(await dedupe.claim(other.source, other.id)).toMatchObject({ status: 'claimed' });
-    expect(await streamedIds()).not.toContain(other.id);
+    const [again] = await acceptEvents([{ ...event, data: { changed: true } }], options);
+    expect(again).toEqual({ ...first, duplicate: true });
+    expect((await streamedIds()).filter((id) => id === event.id)).toHaveLength(1);
   });
 
   it('treats the same source + id twice in one batch as one event', async () => {
     const event = makeEvent();
-    const accepted = await acceptEvents([event, { ...event }], { kinesis: bus.clients.kinesis, streamName: bus.names.stream, dedupe });
+    const accepted = await acceptEvents([event, { ...event }], { kinesis: bus.clients.kinesis, streamName: bus.names.stream, store });
     expect(accepted[1]).toEqual({ ...accepted[0], duplicate: true });
     expect(accepted[0].duplicate).toBe(false);
     expect((await streamedIds()).filter((id) => id === event.id)).toHaveLength(1);
+  });
+
+  it('publishes without the duplicate check when the store cannot be read, and says so', async () => {
+    const warnings: string[] = [];
+    const event = makeEvent();
+    const broken = { positions: async () => Promise.reject(new Error('ProvisionedThroughputExceededException')) };
+    const [accepted] = await acceptEvents([event], { kinesis: bus.clients.kinesis, streamName: bus.names.stream, store: broken, warn: (message) => warnings.push(message) });
+    expect(accepted.duplicate).toBe(false);
+    expect(await streamedIds()).toContain(event.id);
+    expect(warnings).toEqual([expect.stringMatching(/event store not readable/)]);
   });
 });

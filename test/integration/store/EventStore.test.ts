@@ -85,23 +85,42 @@ describe('DynamoDbEventStore on dynalite and the local KMS', () => {
     expect(back).toEqual(JSON.parse(JSON.stringify(event)));
   });
 
-  it('keeps data sealed in the item and the attributes in clear', async () => {
+  it('keeps data sealed in the item and the attributes in clear, the data key wrapped once in its own item', async () => {
     const event = cloudEvent();
     await store.archive(event, position());
     const item = await rawItem(event.source, event.id);
     expect(JSON.stringify(item)).not.toContain('ada@example.com');
     expect(item.type.S).toBe(event.type);
-    expect(item.source.S).toBe(event.source);
+    // Source and id are the key itself; the sequence is the tail of the sort key.
+    expect(JSON.parse(item.pk.S!)).toEqual([event.source, event.id]);
+    expect(item.source).toBeUndefined();
     expect(item.timeKey.S).toMatch(/^2024-05-01T10:00:00\.000Z#\d+$/);
-    const sealed = item.sealed.M!;
-    expect(sealed.alg.S).toBe('AES-256-GCM');
-    expect(sealed.field.S).toBe('data');
+    const sealed = item.d.M!;
     expect(sealed.iv.B).toHaveLength(12);
-    expect(sealed.tag.B).toHaveLength(16);
-    expect(sealed.wrappedKey.B!.length).toBeGreaterThan(32);
-    expect(sealed.keyId.S).toContain(emulators.kmsKeyId);
-    expect(item.attributes.M!.subject).toBeUndefined();
-    expect(item.attributes.M!.specversion.S).toBe('1.0');
+    expect(sealed.t.B).toHaveLength(16);
+    expect(sealed.c.B!.length).toBeGreaterThan(0);
+    expect(sealed.b).toBeUndefined();
+    const { Item: keyItem } = await clients.dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `key#${sealed.k.S}` } }, ConsistentRead: true }));
+    expect(keyItem!.wrappedKey.B!.length).toBeGreaterThan(32);
+    expect(keyItem!.keyId.S).toContain(emulators.kmsKeyId);
+    expect(item.attrs.M!.subject).toBeUndefined();
+    expect(item.attrs.M!.specversion.S).toBe('1.0');
+  });
+
+  it('deflates data that shrinks, and binds that to the sealed data', async () => {
+    const text = 'the same words again and again, '.repeat(40);
+    const event = cloudEvent({ data: { text } });
+    await store.archive(event, position());
+    const item = await rawItem(event.source, event.id);
+    expect(item.d.M!.z.N).toBe('1');
+    expect(item.d.M!.c.B!.length).toBeLessThan(text.length / 4);
+    expect((await store.get(event.source, event.id))!.event).toEqual(event);
+    // Claiming the data was not deflated fails authentication instead of yielding deflated bytes as JSON.
+    await clients.dynamodb.send(
+      new UpdateItemCommand({ TableName: TABLE, Key: { pk: { S: itemKey(event.source, event.id) } }, UpdateExpression: 'REMOVE d.z' }),
+    );
+    const error = await store.get(event.source, event.id).catch((e: unknown) => e);
+    expect((error as DecryptionError).reason).toBe(DecryptionFailure.authenticationFailed);
   });
 
   it('answers duplicate for the same source + id and leaves the first item untouched', async () => {
@@ -137,16 +156,17 @@ describe('DynamoDbEventStore on dynalite and the local KMS', () => {
   });
 
   describe('tampering in DynamoDB', () => {
-    async function tamper(event: CloudEventJson, attribute: 'ciphertext' | 'iv' | 'tag' | 'wrappedKey') {
+    const FIELDS = { ciphertext: 'c', iv: 'iv', tag: 't' } as const;
+    async function tamper(event: CloudEventJson, attribute: keyof typeof FIELDS) {
       const item = await rawItem(event.source, event.id);
-      const bytes = Buffer.from(item.sealed.M![attribute].B!);
+      const bytes = Buffer.from(item.d.M![FIELDS[attribute]].B!);
       bytes[bytes.length - 1] ^= 0x01;
       await clients.dynamodb.send(
         new UpdateItemCommand({
           TableName: TABLE,
           Key: { pk: { S: itemKey(event.source, event.id) } },
-          UpdateExpression: 'SET sealed.#field = :bytes',
-          ExpressionAttributeNames: { '#field': attribute },
+          UpdateExpression: 'SET d.#field = :bytes',
+          ExpressionAttributeNames: { '#field': FIELDS[attribute] },
           ExpressionAttributeValues: { ':bytes': { B: bytes } },
         }),
       );
@@ -156,7 +176,6 @@ describe('DynamoDbEventStore on dynalite and the local KMS', () => {
       ['ciphertext', DecryptionFailure.authenticationFailed],
       ['iv', DecryptionFailure.authenticationFailed],
       ['tag', DecryptionFailure.authenticationFailed],
-      ['wrappedKey', DecryptionFailure.keyUnwrapRefused],
     ] as const)('a flipped byte in %s makes get throw DecryptionError', async (attribute, reason) => {
       const event = cloudEvent();
       await store.archive(event, position());
@@ -164,6 +183,23 @@ describe('DynamoDbEventStore on dynalite and the local KMS', () => {
       const error = await store.get(event.source, event.id).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DecryptionError);
       expect((error as DecryptionError).reason).toBe(reason);
+    });
+
+    it('a flipped byte in the wrapped data key makes a cold reader throw DecryptionError', async () => {
+      const writer = new DynamoDbEventStore({ documents: clients.documents, tableName: TABLE, keys: createEventKeys({ kms: clients.kms, keyId: emulators.kmsKeyId }) });
+      const event = cloudEvent();
+      await writer.archive(event, position());
+      const ref = (await rawItem(event.source, event.id)).d.M!.k.S!;
+      const { Item } = await clients.dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `key#${ref}` } }, ConsistentRead: true }));
+      const bytes = Buffer.from(Item!.wrappedKey.B!);
+      bytes[bytes.length - 1] ^= 0x01;
+      await clients.dynamodb.send(
+        new UpdateItemCommand({ TableName: TABLE, Key: { pk: { S: `key#${ref}` } }, UpdateExpression: 'SET wrappedKey = :bytes', ExpressionAttributeValues: { ':bytes': { B: bytes } } }),
+      );
+      const reader = new DynamoDbEventStore({ documents: clients.documents, tableName: TABLE, keys: createEventKeys({ kms: clients.kms, keyId: emulators.kmsKeyId }) });
+      const error = await reader.get(event.source, event.id).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DecryptionError);
+      expect((error as DecryptionError).reason).toBe(DecryptionFailure.keyUnwrapRefused);
     });
 
     it("sealed data copied onto another event's item does not open", async () => {
@@ -175,8 +211,8 @@ describe('DynamoDbEventStore on dynalite and the local KMS', () => {
         new UpdateItemCommand({
           TableName: TABLE,
           Key: { pk: { S: itemKey(victim.source, victim.id) } },
-          UpdateExpression: 'SET sealed = :sealed',
-          ExpressionAttributeValues: { ':sealed': donorItem.sealed },
+          UpdateExpression: 'SET d = :sealed',
+          ExpressionAttributeValues: { ':sealed': donorItem.d },
         }),
       );
       await expect(store.get(victim.source, victim.id)).rejects.toBeInstanceOf(DecryptionError);

@@ -1,0 +1,1 @@
+export { Router, type RouterOptions, type RouteSummary } from './Router';
