@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { parseSubscriptionsFile } from '../src/routing/config/parseSubscriptionsFile';
-import type { ParseSubscriptionsOptions } from '../src/routing/config/types';
+import { loadSubscriptionsFile, type LoadSubscriptionsOptions } from '../src/routing/config/loadSubscriptionsFile';
+import { SecretResolver } from '../src/routing/config/SecretResolver';
+import type { SecretRef } from '../src/routing/subscriptionTypes';
 
 /** Options of {@link watchSubscriptionsFile}. */
 export interface WatchSubscriptionsFileOptions {
@@ -13,8 +14,11 @@ export interface WatchSubscriptionsFileOptions {
   pollIntervalMs?: number;
   /** Where progress and validation errors go, one line each. @default a line on stderr */
   log?: (line: string) => void;
-  /** Validation options, so the file is judged as the engine will judge it. */
-  parseOptions?: ParseSubscriptionsOptions;
+  /**
+   * Validation options, so the file is judged as the engine will judge it. @default `{ env }` references
+   * resolved from `parseOptions.env` and checked; Secrets Manager and SSM ones are left to the engine
+   */
+  parseOptions?: LoadSubscriptionsOptions;
 }
 
 /** A running watch; `close()` stops it and waits for an upload in progress. */
@@ -36,6 +40,7 @@ export async function watchSubscriptionsFile(
   options: WatchSubscriptionsFileOptions = {},
 ): Promise<SubscriptionsFileWatcher> {
   const path = resolve(file);
+  const parseOptions: LoadSubscriptionsOptions = { resolveSecret: environmentSecrets(options.parseOptions?.env), ...options.parseOptions };
   const debounceMs = options.debounceMs ?? 200;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // Hash of the content last uploaded or refused (or MISSING): unchanged content is not handled twice.
@@ -57,7 +62,7 @@ export async function watchSubscriptionsFile(
     }
     const hash = createHash('sha256').update(text).digest('hex');
     if (hash === handled) return;
-    const result = parseSubscriptionsFile(text, options.parseOptions);
+    const result = await loadSubscriptionsFile(text, parseOptions);
     if (!result.ok) {
       handled = hash;
       log(`${file}: not uploaded, ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}; the bus keeps the last valid subscriptions`);
@@ -117,3 +122,15 @@ export async function watchSubscriptionsFile(
 }
 
 const MISSING = 'missing';
+
+/**
+ * Resolves `{ env }` references only: the local bus has the environment at hand, while Secrets Manager and
+ * SSM would mean reaching AWS on every save (an error that is not a resolution error leaves them unchecked).
+ */
+function environmentSecrets(env: NodeJS.ProcessEnv = process.env): (ref: SecretRef) => Promise<string> {
+  const resolver = new SecretResolver({ env });
+  return async (ref) => {
+    if (typeof ref === 'object' && 'env' in ref) return resolver.resolve(ref);
+    throw new Error('resolved by the engine');
+  };
+}

@@ -1,7 +1,7 @@
-import { checkPageUpRules } from './checkPageUpRules';
 import { checkSubscriptionRules } from './checkSubscriptionRules';
 import { DEFAULT_MAX_SUBSCRIPTIONS } from './constants';
 import { convertPageUpSubscriptions } from './convertPageUpSubscriptions';
+import { deliverabilityProblems } from './deliverabilityProblems';
 import type { PageUpSubscriptionJson, SubscriptionsFileJson } from './fileTypes';
 import { normaliseSubscriptions } from './normaliseSubscriptions';
 import type { ConfigError, ParseSubscriptionsOptions, ParseSubscriptionsResult } from './types';
@@ -10,9 +10,9 @@ import { validateSubscriptionsSchema } from './validateSubscriptionsSchema';
 /**
  * Validates subscriptions.json (already parsed from JSON) and returns the normalised config, or every
  * problem with its JSON Pointer. Accepts the Switchyard format (`{ "subscriptions": [...] }`) and the PageUp
- * format (a top-level array), which is converted. Checks, in one pass: the JSON Schema, the cross-field rules
- * (unique ids, encryption key, webhook secrets, ...) and the matcher's checks of `types`, `subjects` and
- * `filter`. A file over `maxSubscriptions` gets a single error and is not checked further.
+ * format (a top-level array), which is converted. Checks, in one pass: the JSON Schema, unique ids, the
+ * matcher's checks of `types`, `subjects` and `filter`, and whether every subscription can ever deliver
+ * (`deliverabilityProblems`: secrets, keys, URLs, headers, local functions). A file over `maxSubscriptions` gets a single error and is not checked further.
  * Never throws on any input.
  */
 export function parseSubscriptionsConfig(json: unknown, options: ParseSubscriptionsOptions = {}): ParseSubscriptionsResult {
@@ -26,7 +26,15 @@ export function parseSubscriptionsConfig(json: unknown, options: ParseSubscripti
   if (tooMany) return { ok: false, errors: [tooMany] };
 
   const schemaErrors = validateSubscriptionsSchema(json);
-  const ruleErrors = Array.isArray(json) ? checkPageUpRules(json, env) : checkSubscriptionRules(json);
+  const ruleErrors = [
+    ...(Array.isArray(json) ? [] : checkSubscriptionRules(json)),
+    ...deliverabilityProblems(json, {
+      env,
+      requireHttps: options.requireHttps,
+      allowPrivateNetworks: options.allowPrivateNetworks,
+      secretValues: options.secretValues,
+    }),
+  ];
   // The rules assume a well-shaped value; where the schema already objected, its message is the one to read.
   const schemaPaths = new Set(schemaErrors.map((error) => error.path));
   const errors = [...schemaErrors, ...ruleErrors.filter((error) => !schemaPaths.has(error.path))];

@@ -1,6 +1,6 @@
 import { jsonErrorPosition } from './jsonErrorPosition';
 import { parseSubscriptionsConfig } from './parseSubscriptionsConfig';
-import type { ParseSubscriptionsOptions, ParseSubscriptionsResult } from './types';
+import type { ConfigError, ParseSubscriptionsOptions, ParseSubscriptionsResult } from './types';
 
 /**
  * `parseSubscriptionsConfig` over the file's text, as read from S3 or disk. Invalid JSON is one error at the
@@ -8,14 +8,18 @@ import type { ParseSubscriptionsOptions, ParseSubscriptionsResult } from './type
  * byte order mark, as some Windows editors write, is ignored.
  */
 export function parseSubscriptionsFile(text: string, options: ParseSubscriptionsOptions = {}): ParseSubscriptionsResult {
+  const parsed = parseJsonText(text);
+  return 'error' in parsed ? { ok: false, errors: [parsed.error] } : parseSubscriptionsConfig(parsed.json, options);
+}
+
+/** The file's JSON, or the one error saying where it stops being JSON. */
+export function parseJsonText(text: string): { json: unknown } | { error: ConfigError } {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let json: unknown;
   try {
-    json = JSON.parse(source);
+    return { json: JSON.parse(source) };
   } catch {
-    return { ok: false, errors: [{ path: '', message: `is not valid JSON${where(source)}` }] };
+    return { error: { path: '', message: `is not valid JSON${where(source)}` } };
   }
-  return parseSubscriptionsConfig(json, options);
 }
 
 function where(text: string): string {

@@ -1,4 +1,5 @@
 import type { SubscriptionsConfig } from '../subscriptionTypes';
+import type { ResolvedSecrets } from './resolvedSecrets';
 
 /** One problem of subscriptions.json: `path` is a JSON Pointer into the file (`/subscriptions/2/target/webhook/url`). */
 export interface ConfigError {
@@ -20,4 +21,10 @@ export interface ParseSubscriptionsOptions {
    * (only its presence is checked; the secret stays an `{ env }` reference). @default process.env
    */
   env?: NodeJS.ProcessEnv;
+  /** Refuse plain `http:` target URLs, as delivery does in AWS. @default false */
+  requireHttps?: boolean;
+  /** Allow literal loopback and private addresses in target URLs, as the local bus does. @default true */
+  allowPrivateNetworks?: boolean;
+  /** Resolved values of the file's secret references, checked for their use (see `resolveSubscriptionSecrets`). */
+  secretValues?: ResolvedSecrets;
 }

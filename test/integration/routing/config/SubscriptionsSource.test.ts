@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import * as parseModule from '../../../../src/routing/config/parseSubscriptionsFile';
-import { InvalidSubscriptionsError, SubscriptionsUnavailableError } from '../../../../src/routing/config/errors';
+import * as parseModule from '../../../../src/routing/config/loadSubscriptionsFile';
+import { InvalidSubscriptionsError } from '../../../../src/routing/config/errors';
 import { SubscriptionsSource } from '../../../../src/routing/config/SubscriptionsSource';
 import { startTestEmulators, type TestEmulators } from '../../../helpers/emulators';
 
@@ -46,7 +46,7 @@ describe('SubscriptionsSource against s3rver', () => {
   it('loads, skips an unchanged file, picks up a new version, and refuses an invalid one while the last valid keeps serving', async () => {
     const key = 'lifecycle/subscriptions.json';
     const counts = countResponses(s3);
-    const parse = jest.spyOn(parseModule, 'parseSubscriptionsFile');
+    const parse = jest.spyOn(parseModule, 'loadSubscriptionsFile');
     const onChange = jest.fn();
     const onInvalid = jest.fn();
     // Interval 0: every current() asks S3, so each step below is one conditional GET.
@@ -114,10 +114,10 @@ describe('SubscriptionsSource against s3rver', () => {
     ]);
   });
 
-  it('throws SubscriptionsUnavailableError while the object does not exist, and loads it once it does', async () => {
+  it('serves no subscriptions while the object does not exist, and loads it once it does', async () => {
     const key = 'later/subscriptions.json';
-    const source = new SubscriptionsSource({ s3, bucket: emulators.names.bucket, key });
-    await expect(source.current()).rejects.toBeInstanceOf(SubscriptionsUnavailableError);
+    const source = new SubscriptionsSource({ s3, bucket: emulators.names.bucket, key, refreshIntervalSeconds: 0 });
+    expect(await source.current()).toEqual({ subscriptions: [] });
     await put(key, fileWith('late'));
     expect((await source.current()).subscriptions.map((s) => s.id)).toEqual(['late']);
   });

@@ -84,6 +84,20 @@ describe('watchSubscriptionsFile (the local bus) against s3rver', () => {
     await until((text) => text === fileWith('third'));
   });
 
+  it('refuses on save a file whose { env } secret resolves to an unusable value, naming the path; the last valid one stays', async () => {
+    const file = join(dir, 'subscriptions.json');
+    await writeFile(file, fileWith('first'));
+    const env = { SHORT_KEY: Buffer.alloc(16).toString('base64') };
+    watcher = await watchSubscriptionsFile(file, upload, { debounceMs: 50, pollIntervalMs: 60_000, log: (line) => log.push(line), parseOptions: { env } });
+    await until((text) => text === fileWith('first'));
+    const bad = JSON.parse(fileWith('second'));
+    bad.subscriptions[0].delivery = { payload: 'encrypted', encryption: { key: { env: 'SHORT_KEY' } } };
+    await writeFile(file, JSON.stringify(bad));
+    await eventually(async () => (log.some((line) => line.includes('/subscriptions/0/delivery/encryption/key')) ? true : undefined), 10_000);
+    expect(log.find((line) => line.includes('/subscriptions/0/delivery/encryption/key'))).toContain('resolves to a value that must be the base64 of 32 random bytes');
+    expect(await stored()).toBe(fileWith('first'));
+  });
+
   it('sees a save that replaces the file by renaming (as many editors do)', async () => {
     const file = join(dir, 'subscriptions.json');
     await writeFile(file, fileWith('before'));

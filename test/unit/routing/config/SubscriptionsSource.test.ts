@@ -1,4 +1,4 @@
-import { GetObjectCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectVersionsCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidSubscriptionsError, SubscriptionsUnavailableError } from '../../../../src/routing/config/errors';
 import { SubscriptionsSource } from '../../../../src/routing/config/SubscriptionsSource';
@@ -117,15 +117,52 @@ describe('SubscriptionsSource', () => {
     expect(error.message).not.toContain('TOPSECRET');
   });
 
-  it('throws a SubscriptionsUnavailableError when the object is missing, and tries again on the next call', async () => {
+  // s3rver keeps no object versions, so this runs on the stubbed client only.
+  it('on a cold start whose latest version is invalid, serves the newest valid earlier version', async () => {
+    s3Mock.on(GetObjectCommand, { Key: 'subscriptions.json', VersionId: undefined }).resolves(object('{"subscriptions": [{"id": 1}]}', '"e3"'));
+    s3Mock.on(GetObjectCommand, { VersionId: 'v2' }).resolves(object('{ broken', '"e2"'));
+    s3Mock.on(GetObjectCommand, { VersionId: 'v1' }).resolves(object(fileWith('older'), '"e1"'));
+    s3Mock.on(ListObjectVersionsCommand).resolves({
+      Versions: [
+        { Key: 'subscriptions.json', VersionId: 'v1', ETag: '"e1"', LastModified: new Date(1_000) },
+        { Key: 'subscriptions.json', VersionId: 'v3', ETag: '"e3"', LastModified: new Date(3_000), IsLatest: true },
+        { Key: 'subscriptions.json', VersionId: 'v2', ETag: '"e2"', LastModified: new Date(2_000) },
+      ],
+    });
+    const onFallback = jest.fn();
+    const { source, onInvalid, onChange } = makeSource({ onFallback });
+    expect(ids(await source.current())).toEqual(['older']);
+    expect(source.etag).toBe('"e1"');
+    expect(onInvalid).toHaveBeenCalledWith(expect.arrayContaining([expect.objectContaining({ path: '/subscriptions/0/id' })]), '"e3"');
+    expect(onFallback).toHaveBeenCalledWith('v1', '"e1"');
+    expect(onChange).toHaveBeenCalledTimes(1);
+  });
+
+  it('throws the latest errors on a cold start when no earlier version is valid', async () => {
+    s3Mock.on(GetObjectCommand).resolves(object('{ broken', '"e3"'));
+    s3Mock.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: 'subscriptions.json', VersionId: 'v3', ETag: '"e3"', LastModified: new Date(3_000) }] });
+    const { source } = makeSource();
+    await expect(source.current()).rejects.toBeInstanceOf(InvalidSubscriptionsError);
+  });
+
+  it('serves no subscriptions while the object is missing (not an error), and loads it at the next check', async () => {
     s3Mock
       .on(GetObjectCommand)
       .rejectsOnce(new NoSuchKey({ message: 'no such key', $metadata: { httpStatusCode: 404 } }))
       .resolves(object(fileWith('a'), '"e1"'));
+    const { source, clock, onChange } = makeSource();
+    expect(await source.current()).toEqual({ subscriptions: [] });
+    expect(onChange).toHaveBeenCalledWith({ subscriptions: [] }, undefined);
+    clock.now = 10_000;
+    expect(ids(await source.current())).toEqual(['a']);
+  });
+
+  it('throws a SubscriptionsUnavailableError while S3 cannot be read and nothing was served, and tries again on the next call', async () => {
+    s3Mock.on(GetObjectCommand).rejectsOnce(new Error('socket hang up')).resolves(object(fileWith('a'), '"e1"'));
     const { source } = makeSource();
     const error = await source.current().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SubscriptionsUnavailableError);
-    expect((error as Error).message).toBe('subscriptions s3://config/subscriptions.json could not be loaded: the object does not exist');
+    expect((error as Error).message).toBe('subscriptions s3://config/subscriptions.json could not be loaded: S3 GetObject failed (Error)');
     // Nothing to serve, so no waiting for the interval.
     expect(ids(await source.current())).toEqual(['a']);
   });
