@@ -16,6 +16,7 @@ import { kinesisStreamRecord } from '../../../../src/stream/kinesisStreamRecord'
 import type { ConfigError } from '../../../../src/routing/config/types';
 import { SubscriptionsSource } from '../../../../src/routing/config/SubscriptionsSource';
 import { startTestEmulators, type TestEmulators } from '../../../helpers/emulators';
+import { SecretResolver } from '../../../../src/routing/config/SecretResolver';
 
 /** A log that keeps every line, so tests can assert on what an operator would see. */
 export class RecordingLog implements EngineLog {
@@ -80,12 +81,15 @@ export class EngineHarness {
   private constructor(readonly test: TestEmulators, options: EngineHarnessOptions) {
     const { clients, names, emulators } = test;
     const env = { ...process.env, ...options.env };
+    // Secrets as the engine resolves them: a version whose secret is unset or malformed is refused at load.
+    const secrets = new SecretResolver({ env });
     this.source = new SubscriptionsSource({
       s3: clients.s3,
       bucket: names.bucket,
       key: this.key,
       refreshIntervalSeconds: 0,
       env,
+      resolveSecret: (ref) => secrets.resolve(ref),
       onInvalid: (errors) => this.refused.push([...errors]),
     });
     this.ledger = new DeliveryLedger({
@@ -95,11 +99,7 @@ export class EngineHarness {
       clock: this.clock.now,
     });
     this.deps = createDeliveryDeps({
-      resolveSecret: async (ref) => {
-        if (typeof ref === 'string') return ref;
-        if ('env' in ref && env[ref.env] !== undefined) return env[ref.env]!;
-        throw new Error(`secret ${JSON.stringify(ref)} is not set`);
-      },
+      resolveSecret: (ref) => secrets.resolve(ref),
       webhooks: { allowPrivateNetworks: true, requireHttps: false },
       lambdas: options.lambdas,
     });
