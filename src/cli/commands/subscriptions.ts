@@ -3,6 +3,7 @@ import { formatTable, isoTime } from '../formatTable';
 import type { CliContext } from '../types';
 import { ledgerOf } from './deliveries';
 import { addBusTargetOptions } from './options';
+import { validateSubscriptionsCommand } from './validateSubscriptions';
 
 interface SubscriptionOptions {
   redrive?: boolean;
@@ -19,7 +20,8 @@ interface SubscriptionOptions {
  * (`subscription_disabled`); `enable --redrive` sends those again.
  */
 export function subscriptionsCommand(context: CliContext): Command {
-  const subscriptions = new Command('subscriptions').description('disabled subscriptions: list, disable, enable (optionally redriving what the disablement killed)');
+  const subscriptions = new Command('subscriptions').description('check a subscriptions.json; disabled subscriptions: list, disable, enable (optionally redriving what the disablement killed)');
+  subscriptions.addCommand(validateSubscriptionsCommand(context));
   subscriptions.addCommand(
     addBusTargetOptions(new Command('disabled').description('the disabled subscriptions, when and why'))
       .option('--json', 'one JSON object per line')
