@@ -11,10 +11,11 @@ import { bundleBenchmarks } from './bundles';
 import { matcherBenchmarks } from './matcher';
 import { deliveryBenchmarks } from './delivery';
 import { workerBenchmarks } from './worker';
+import { e2eBenchmarks } from './e2e';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ALL: Benchmark[] = [...ingestBenchmarks, ...matcherBenchmarks, ...deliveryBenchmarks, ...workerBenchmarks, ...bundleBenchmarks];
+const ALL: Benchmark[] = [...ingestBenchmarks, ...matcherBenchmarks, ...deliveryBenchmarks, ...workerBenchmarks, ...bundleBenchmarks, ...e2eBenchmarks];
 
 function parseArgs(argv: string[]): { only?: string } {
   const at = argv.indexOf('--only');
