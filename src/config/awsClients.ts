@@ -6,7 +6,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { NodeHttpHandlerOptions } from '@smithy/node-http-handler';
 import { ENV } from './environment';
 
 /** The AWS clients the runtime uses, built once per process (module scope in a Lambda). */
@@ -22,21 +22,24 @@ export interface AwsClients {
 /**
  * One keep-alive HTTP/1.1 handler for every client. Kinesis needs HTTP/1.1 here anyway: kinesalite does
  * not speak HTTP/2, and the SDK would otherwise pick an HTTP/2 handler for SubscribeToShard-capable calls.
+ * Options, not a handler: the SDK builds the handler with its own @smithy/node-http-handler, so the Lambda
+ * bundles do not carry a second copy of it and of @smithy/core (about 130 KB); `createAwsClients` then
+ * shares the handler the first client built.
  */
-export function httpHandler(requestTimeout = 30_000): NodeHttpHandler {
-  return new NodeHttpHandler({
+export function httpHandler(requestTimeout = 30_000): NodeHttpHandlerOptions {
+  return {
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
     connectionTimeout: 5_000,
     requestTimeout,
-  });
+  };
 }
 
 /**
  * What every client is built with: region and credentials from the given environment (what the SDK's default
  * chain reads from process.env), so a test or the local bus can build clients for its own emulators.
  */
-export function commonClientConfig(env: NodeJS.ProcessEnv, requestHandler: NodeHttpHandler) {
+export function commonClientConfig(env: NodeJS.ProcessEnv, requestHandler: NodeHttpHandlerOptions | DynamoDBClient['config']['requestHandler']) {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
     ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
@@ -55,9 +58,10 @@ export function endpointFrom(env: NodeJS.ProcessEnv, name: string): { endpoint?:
  * needs. Nothing else differs between AWS and the local bus.
  */
 export function createAwsClients(env: NodeJS.ProcessEnv = process.env): AwsClients {
-  const common = commonClientConfig(env, httpHandler());
   const endpoint = (name: string) => endpointFrom(env, name);
-  const dynamodb = new DynamoDBClient({ ...common, ...endpoint(ENV.dynamodbEndpoint) });
+  const dynamodb = new DynamoDBClient({ ...commonClientConfig(env, httpHandler()), ...endpoint(ENV.dynamodbEndpoint) });
+  // The HTTP/1.1 handler the SDK built from those options, shared by the other clients (Kinesis included).
+  const common = commonClientConfig(env, dynamodb.config.requestHandler);
   return {
     dynamodb,
     documents: DynamoDBDocumentClient.from(dynamodb, {
