@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, UpdateCommand, DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../crypto';
 import { isConditionFailure } from '../store/errors';
 import { itemKey } from '../store/itemKey';
@@ -45,6 +53,18 @@ export type EventClaim =
 /** What `runOnce` answers: the handler's result, or that the event was handled before. */
 export type RunOnceResult<T> = { duplicate: false; result: T; attempt: number } | { duplicate: true; completedAt: number };
 
+/** What `lookup` found for one event: its live (unexpired) record's status and runs so far. */
+export interface StoredEventState {
+  status: EventRecordStatus;
+  attempts: number;
+}
+
+/** One event whose handler succeeded, for `completeMany`. */
+export interface EventCompletion extends EventIdentity {
+  /** Runs of the event so far, this one included. */
+  attempts: number;
+}
+
 /** The claim a handler runs under, as `runOnce` passes it to `fn`. */
 export interface HeldClaim {
   token: string;
@@ -85,6 +105,11 @@ export const DEFAULT_EVENT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 const CLAIM_ROUNDS = 4;
 /** Stored error messages are cut to this length (a record must stay small). */
 const MAX_ERROR_CHARS = 1000;
+/** DynamoDB's limits per BatchGetItem and per BatchWriteItem request. */
+const BATCH_GET_KEYS = 100;
+const BATCH_WRITE_ITEMS = 25;
+/** Rounds of resending unprocessed keys or items (with a growing pause) before a batch call gives up. */
+const UNPROCESSED_ROUNDS = 8;
 
 /**
  * The idempotency record per (consumer, source, id) that makes a redelivered event a no-op for a worker
@@ -262,6 +287,88 @@ export class EventIdempotency {
     }
   }
 
+  /**
+   * The live records of many events at once (BatchGetItem, 100 keys a request, unprocessed keys sent again),
+   * keyed by `recordKey`; an event without a record, or with an expired one, is absent from the map.
+   */
+  async lookup(events: readonly EventIdentity[]): Promise<Map<string, StoredEventState>> {
+    const found = new Map<string, StoredEventState>();
+    const keys = [...new Set(events.map((event) => this.recordKey(event)))];
+    const nowSeconds = Math.floor(this.clock() / 1000);
+    await Promise.all(
+      chunks(keys, BATCH_GET_KEYS).map(async (chunk) => {
+        let pending: Array<Record<string, unknown>> = chunk.map((pk) => ({ pk }));
+        for (let round = 0; pending.length > 0; round++) {
+          if (round === UNPROCESSED_ROUNDS) throw new Error(`EventIdempotency.lookup: ${pending.length} keys still unprocessed after ${round} rounds`);
+          if (round > 0) await pause(round);
+          const page = await this.documents.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.tableName]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk, #status, attempts, expiresAt', ExpressionAttributeNames: { '#status': 'status' } },
+              },
+            }),
+          );
+          for (const item of page.Responses?.[this.tableName] ?? []) {
+            if ((item.expiresAt as number) <= nowSeconds) continue;
+            found.set(item.pk as string, { status: item.status as EventRecordStatus, attempts: (item.attempts as number | undefined) ?? 1 });
+          }
+          pending = (page.UnprocessedKeys?.[this.tableName]?.Keys as Array<Record<string, unknown>> | undefined) ?? [];
+        }
+      }),
+    );
+    return found;
+  }
+
+  /**
+   * Marks many handled events completed at once, without claims (BatchWriteItem, 25 items a request, all
+   * requests in parallel, unprocessed items sent again). The writes are unconditional: the caller must be the
+   * only runner of these events (a `ShardWorker` holding the shard's lease), and what it writes is true —
+   * each event's handler did succeed. Resolves once every record is durable; throws if some could not be
+   * written (the caller retries: writing a completion twice is harmless).
+   */
+  async completeMany(completions: readonly EventCompletion[]): Promise<void> {
+    const now = this.clock();
+    const expiresAt = this.expiry(now);
+    const items = new Map<string, Record<string, unknown>>();
+    for (const completion of completions) {
+      const pk = this.recordKey(completion);
+      items.set(pk, { pk, status: EventRecordStatus.completed, attempts: completion.attempts, completedAt: now, expiresAt });
+    }
+    await Promise.all(
+      chunks([...items.values()], BATCH_WRITE_ITEMS).map(async (chunk) => {
+        let pending: Array<Record<string, unknown>> = chunk.map((Item) => ({ PutRequest: { Item } }));
+        for (let round = 0; pending.length > 0; round++) {
+          if (round === UNPROCESSED_ROUNDS) throw new Error(`EventIdempotency.completeMany: ${pending.length} items still unprocessed after ${round} rounds`);
+          if (round > 0) await pause(round);
+          const result = await this.documents.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+          pending = (result.UnprocessedItems?.[this.tableName] as Array<Record<string, unknown>> | undefined) ?? [];
+        }
+      }),
+    );
+  }
+
+  /**
+   * Records a failed run of an event that ran without a claim (see `completeMany`), so the attempt counts
+   * towards `maxAttempts` and a later claim takes it over with `attempt` + 1. Does nothing when the event has
+   * a live record already (someone else's claim or completion).
+   */
+  async recordFailure(event: EventIdentity, attempts: number, error: unknown): Promise<void> {
+    const now = this.clock();
+    const { inProgressUntil: _running, ...claim } = this.newClaim(event, this.recordKey(event), now, attempts);
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...claim, status: EventRecordStatus.failed, lastError: describeError(error) },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :nowSeconds',
+          ExpressionAttributeValues: { ':nowSeconds': Math.floor(now / 1000) },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   /** The stored record, for tools and tests (undefined when absent or expired). */
   async inspect(event: EventIdentity): Promise<{ status: EventRecordStatus; attempts: number; lastError?: string } | undefined> {
     const existing = await this.read(this.recordKey(event));
@@ -315,6 +422,17 @@ export class EventIdempotency {
     const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true }));
     return Item as EventRecord | undefined;
   }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
+
+/** Pause before resending unprocessed keys or items: 20 ms doubling, at most 1 s. */
+function pause(round: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 20 * 2 ** (round - 1))));
 }
 
 function describeError(error: unknown): string {

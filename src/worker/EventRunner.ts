@@ -36,7 +36,8 @@ export interface RunScope {
 
 /** How one event ended. */
 export type RunOutcome =
-  | { kind: 'handled' }
+  /** `unrecorded`: run by `runFirst` without a claim; the caller writes its completion. */
+  | { kind: 'handled'; unrecorded?: true }
   | { kind: 'duplicate' }
   /** Out of attempts (or not a CloudEvent): park it. */
   | { kind: 'exhausted'; details: ParkDetails }
@@ -134,6 +135,60 @@ export class EventRunner {
         }
         await sleep(this.options.backoff(ranAttempt), stop);
       }
+    }
+  }
+
+  /** The record's CloudEvent, or undefined when it is not one (`run` parks those). */
+  decode(record: LaneRecord): StreamedEvent | undefined {
+    try {
+      return decodeKinesisRecord(toLambdaRecord(record));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The first run of an event that has no record yet, without a claim: the shard's lease keeps every other
+   * worker of the consumer off it, and the caller writes its completion in a batch (`CompletionBuffer`). A
+   * failure is recorded (so it counts towards `maxAttempts`) and the event goes on through `run`, claims and
+   * all; a run stopped by the signal is `aborted` and counts nothing. `onFailed` is called as soon as the
+   * first run has failed or was aborted.
+   */
+  async runFirst(record: LaneRecord, streamed: StreamedEvent, scope: RunScope, onFailed: () => void): Promise<RunOutcome> {
+    const { consumer, handler, idempotency, maxAttempts, log, metrics } = this.options;
+    const { event } = streamed;
+    try {
+      await handler(event, {
+        consumer,
+        shardId: record.shardId,
+        sequenceNumber: record.sequenceNumber,
+        partitionKey: record.partitionKey,
+        arrivedAt: record.arrivedAt,
+        fencingToken: scope.fencingToken,
+        attempt: 1,
+        signal: scope.signal,
+      });
+      metrics?.addMetric('EventsHandled', 'Count', 1);
+      return { kind: 'handled', unrecorded: true };
+    } catch (error) {
+      onFailed();
+      if (scope.signal.aborted) return { kind: 'aborted' };
+      metrics?.addMetric('HandlerFailures', 'Count', 1);
+      log('warn', 'handler failed', { consumer, source: event.source, id: event.id, sequenceNumber: record.sequenceNumber, attempt: 1, error: String(error) });
+      const stop = scope.stopSignal ?? scope.signal;
+      for (let failures = 1; ; failures++) {
+        try {
+          await idempotency.recordFailure({ source: event.source, id: event.id }, 1, error);
+          break;
+        } catch (writeError) {
+          log('warn', 'idempotency record write failed; retrying', { consumer, sequenceNumber: record.sequenceNumber, error: String(writeError) });
+          await sleep(this.options.backoff(failures), stop);
+          if (scope.signal.aborted || stop.aborted) return { kind: 'aborted' };
+        }
+      }
+      if (maxAttempts <= 1) return { kind: 'exhausted', details: { ...eventDetails(streamed), reason: 'handler_failed', attempts: 1, lastError: errorText(error) } };
+      await sleep(this.options.backoff(1), stop);
+      return this.run(record, scope);
     }
   }
 

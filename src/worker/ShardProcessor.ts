@@ -1,9 +1,12 @@
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, type _Record, type GetShardIteratorCommandInput } from '@aws-sdk/client-kinesis';
+import type { StreamedEvent } from '../stream/decodeKinesisRecord';
+import { CompletionBuffer } from './CompletionBuffer';
+import { EventRecordStatus, type EventIdempotency, type StoredEventState } from './EventIdempotency';
 import { LeaseLostError } from './errors';
-import { sleep, type EventRunner, type RunOutcome } from './EventRunner';
+import { sleep, type EventRunner, type RunOutcome, type RunScope } from './EventRunner';
 import { SHARD_END, type Lease, type LeaseTable } from './LeaseTable';
 import type { LaneRecord, ParkedLanes } from './ParkedLanes';
-import type { ParkedEvent, WorkerLog, WorkerMetrics } from './types';
+import type { CompletionFlush, ParkedEvent, WorkerLog, WorkerMetrics } from './types';
 
 /** How long GetShardIterator AT_TIMESTAMP may take before the shard is read from its start instead (see `iteratorFrom`). */
 const AT_TIMESTAMP_WAIT_MS = 1_000;
@@ -14,8 +17,20 @@ export interface ShardProcessorOptions {
   leases: LeaseTable;
   lanes: ParkedLanes;
   runner: EventRunner;
+  /** The consumer's idempotency records (the runner's). */
+  idempotency: EventIdempotency;
+  /** When completions of events run without a claim are written. */
+  completionFlush: CompletionFlush;
   /** The lease as acquired: its owner and counter fence every checkpoint. */
   lease: Lease;
+  /**
+   * The lease had an owner before (it crashed, or the lease was taken from it): events of the first batch
+   * without a completion record may have run already, so they run under claims, which count their attempts
+   * (a poison event that kills its worker is parked after `maxAttempts`).
+   */
+  claimFirstBatch: boolean;
+  /** Pause before the first read: a lease taken from a live owner gives it time to notice, stop and write its completions. */
+  startDelayMs: number;
   batchSize: number;
   idleMs: number;
   /** Events in flight at once on this shard, never two of one partition key. */
@@ -31,14 +46,22 @@ export interface ShardProcessorOptions {
 export type ProcessorEnd = 'finished' | 'stopped' | 'lost';
 
 /**
- * Reads one leased shard and runs its events in shard order: GetRecords from the checkpoint, each record
- * through the `EventRunner` (one at a time, or concurrently across partition keys with per-key order), then
- * one checkpoint per batch, conditional on the lease. Events of a parked key go to its lane instead.
+ * Reads one leased shard and runs its events in shard order: GetRecords from the checkpoint, one BatchGetItem
+ * of the batch's idempotency records, each new event through the handler (one at a time, or concurrently across
+ * partition keys with per-key order), their completions written in batches (`CompletionBuffer`), then one
+ * checkpoint per batch, conditional on the lease, up to the lowest event not done. Events of a parked key go
+ * to its lane instead.
  *
- * The checkpoint is amortised: the idempotency records already make re-reading a done event a no-op, so a
- * crash between events and the batch's checkpoint costs only re-reads of completed records, never a
- * second run of a completed handler. A refused checkpoint (the lease moved) ends the processor at once;
- * so does `abort` (a failed renewal), which also aborts the handler's signal.
+ * A new event runs without a claim: the lease keeps the consumer's other workers off the shard, and its
+ * completion is written with the others of its flush. An event with a record that is not completed (a failed
+ * run, a claim of a crashed run, a parked lane's drain) runs under a claim (`EventRunner.run`), as do the
+ * first batch's events after the lease moved from a crashed or overtaken owner. A completed one is skipped.
+ *
+ * What a crash re-runs: events whose handler ran but whose completion was not written yet — at most
+ * `completionFlush.maxEvents` per shard. A re-read of an event whose completion was written is a no-op.
+ * A refused checkpoint (the lease moved) ends the processor at once; so does `abort` (a failed renewal), which
+ * also aborts the handler's signal; either way completions of handlers that did succeed are still written once
+ * (they are true, and spare the next owner re-runs).
  */
 export class ShardProcessor {
   readonly shardId: string;
@@ -49,9 +72,23 @@ export class ShardProcessor {
   private parkedKeys = new Set<string>();
   /** Epoch ms of an AT_TIMESTAMP start: earlier records are passed over until the first later one. */
   private skipBefore: number | undefined;
+  private readonly completions: CompletionBuffer;
+  /** Aborted by `stop` or `abort`: no run starts any more. */
+  private readonly noMoreRuns: AbortSignal;
+  private claimNextBatch: boolean;
 
   constructor(private readonly options: ShardProcessorOptions) {
     this.shardId = options.lease.shardId;
+    this.claimNextBatch = options.claimFirstBatch;
+    this.noMoreRuns = AbortSignal.any([this.controller.signal, this.wakeups.signal]);
+    this.completions = new CompletionBuffer({
+      idempotency: options.idempotency,
+      flush: options.completionFlush,
+      lost: this.controller.signal,
+      backoff: options.backoff,
+      log: options.log,
+      shardId: this.shardId,
+    });
     this.done = this.run();
   }
 
@@ -82,6 +119,7 @@ export class ShardProcessor {
     let iterator: string | undefined;
     let checkpoint = lease.checkpoint;
     let failures = 0;
+    if (this.options.startDelayMs > 0) await sleep(this.options.startDelayMs, this.wakeups.signal);
     while (!this.stopping) {
       try {
         if (!iterator) {
@@ -94,6 +132,9 @@ export class ShardProcessor {
         const records = page.Records ?? [];
         if (records.length > 0) {
           const done = await this.processBatch(records);
+          if (this.controller.signal.aborted) break;
+          // Completions first: a checkpoint never passes an event whose completion could still be lost.
+          await this.completions.flush();
           if (done > 0 && !this.controller.signal.aborted) {
             checkpoint = records[done - 1].SequenceNumber!;
             await leases.checkpoint(this.held, checkpoint);
@@ -108,6 +149,7 @@ export class ShardProcessor {
           log('warn', 'lease lost; stopping the shard', { consumer: leases.consumer, shardId: this.shardId, fencingToken: lease.leaseCounter });
           this.options.metrics?.addMetric('LeasesLost', 'Count', 1);
           this.abort();
+          await this.completions.flushOnce();
           return 'lost';
         }
         if (this.controller.signal.aborted) break;
@@ -117,7 +159,11 @@ export class ShardProcessor {
         await sleep(this.options.backoff(failures), this.wakeups.signal);
       }
     }
-    return this.controller.signal.aborted ? 'lost' : 'stopped';
+    if (this.controller.signal.aborted) {
+      await this.completions.flushOnce();
+      return 'lost';
+    }
+    return 'stopped';
   }
 
   /** The shard is read to its end: record it, so its children may start, and let the lease go. */
@@ -136,22 +182,37 @@ export class ShardProcessor {
       if ((batch[skipped].ApproximateArrivalTimestamp?.getTime() ?? Infinity) >= this.skipBefore) this.skipBefore = undefined;
       else skipped += 1;
     }
-    const records = batch.slice(skipped);
-    const doneFlags = new Array<boolean>(records.length).fill(false);
+    const plan = await this.plan(batch.slice(skipped));
+    const doneFlags = new Array<boolean>(plan.entries.length).fill(false);
     if (this.options.concurrency <= 1) {
-      for (let index = 0; index < records.length && !this.stopping; index++) {
-        doneFlags[index] = (await this.processRecord(records[index])).kind !== 'aborted';
+      for (let index = 0; index < plan.entries.length && !this.stopping; index++) {
+        doneFlags[index] = (await this.processRecord(plan.entries[index], plan)).kind !== 'aborted';
         if (!doneFlags[index]) break;
       }
     } else {
-      await this.processConcurrently(records, doneFlags);
+      await this.processConcurrently(plan, doneFlags);
     }
     const firstUndone = doneFlags.indexOf(false);
-    return skipped + (firstUndone === -1 ? records.length : firstUndone);
+    return skipped + (firstUndone === -1 ? plan.entries.length : firstUndone);
+  }
+
+  /** Decodes the batch and reads its events' idempotency records in one BatchGetItem round. */
+  private async plan(records: _Record[]): Promise<BatchPlan> {
+    const entries: PlannedRecord[] = records.map((record) => {
+      const lane = this.toLaneRecord(record);
+      const streamed = this.options.runner.decode(lane);
+      return { lane, ...(streamed ? { streamed, key: this.options.idempotency.recordKey(streamed.event) } : {}) };
+    });
+    const identities = entries.flatMap((entry) => (entry.streamed ? [{ source: entry.streamed.event.source, id: entry.streamed.event.id }] : []));
+    const stored = identities.length > 0 ? await this.options.idempotency.lookup(identities) : new Map<string, StoredEventState>();
+    const claimAll = this.claimNextBatch;
+    if (records.length > 0) this.claimNextBatch = false;
+    return { entries, stored, claimAll, handledKeys: new Set() };
   }
 
   /** Per-key promise chains under a limit of events in flight: keys overlap, one key never does. */
-  private async processConcurrently(records: _Record[], doneFlags: boolean[]): Promise<void> {
+  private async processConcurrently(plan: BatchPlan, doneFlags: boolean[]): Promise<void> {
+    const records = plan.entries;
     const chains = new Map<string, Promise<void>>();
     let inFlight = 0;
     const waiters: Array<() => void> = [];
@@ -163,14 +224,14 @@ export class ShardProcessor {
       if (inFlight >= this.options.concurrency) await new Promise<void>((resolve) => waiters.push(resolve));
       if (this.stopping) break;
       inFlight += 1;
-      const record = records[index];
-      const key = record.PartitionKey!;
+      const entry = records[index];
+      const key = entry.lane.partitionKey;
       const previous = chains.get(key) ?? Promise.resolve();
       const chain = previous.then(async () => {
         try {
           // A stop (or an earlier event of this key not done) leaves the rest of the key undone.
           if (this.stopping || (index > 0 && !previousOfKeyDone(records, doneFlags, index, key))) return;
-          doneFlags[index] = (await this.processRecord(record)).kind !== 'aborted';
+          doneFlags[index] = (await this.processRecord(entry, plan)).kind !== 'aborted';
         } finally {
           release();
         }
@@ -181,9 +242,10 @@ export class ShardProcessor {
   }
 
   /** One record: into its key's lane when the key is parked, else through the runner (parking it when spent). */
-  private async processRecord(record: _Record): Promise<RunOutcome | { kind: 'held' | 'parked' }> {
-    const laneRecord = this.toLaneRecord(record);
+  private async processRecord(entry: PlannedRecord, plan: BatchPlan): Promise<RunOutcome | { kind: 'held' | 'parked' }> {
+    const laneRecord = entry.lane;
     const signal = this.controller.signal;
+    const scope: RunScope = { fencingToken: this.options.lease.leaseCounter, signal, stopSignal: this.wakeups.signal, budget: 'absolute' };
     let failures = 0;
     for (;;) {
       if (signal.aborted || this.wakeups.signal.aborted) return { kind: 'aborted' };
@@ -195,7 +257,8 @@ export class ShardProcessor {
           }
           this.parkedKeys.delete(laneRecord.partitionKey); // released meanwhile: handle it here
         }
-        const outcome = await this.options.runner.run(laneRecord, { fencingToken: this.options.lease.leaseCounter, signal, stopSignal: this.wakeups.signal, budget: 'absolute' });
+        const outcome = await this.runRecord(entry, plan, scope);
+        if (entry.key && (outcome.kind === 'handled' || outcome.kind === 'duplicate')) plan.handledKeys.add(entry.key);
         if (outcome.kind !== 'exhausted') return outcome;
         const parked = await this.options.lanes.park(laneRecord, outcome.details);
         this.parkedKeys.add(laneRecord.partitionKey);
@@ -209,6 +272,26 @@ export class ShardProcessor {
         await sleep(this.options.backoff(failures), this.wakeups.signal);
       }
     }
+  }
+
+  /**
+   * Skips a completed event (or a copy of one handled earlier in this batch); runs a new one without a claim,
+   * its completion going to the buffer; and anything else — not a CloudEvent, a record left by a failed or
+   * crashed run, the first batch after a crash — under a claim.
+   */
+  private async runRecord(entry: PlannedRecord, plan: BatchPlan, scope: RunScope): Promise<RunOutcome> {
+    const { runner, metrics } = this.options;
+    const stored = entry.key === undefined ? undefined : plan.stored.get(entry.key);
+    if (entry.key !== undefined && (stored?.status === EventRecordStatus.completed || plan.handledKeys.has(entry.key))) {
+      metrics?.addMetric('DuplicatesSkipped', 'Count', 1);
+      return { kind: 'duplicate' };
+    }
+    if (!entry.streamed || stored || plan.claimAll) return runner.run(entry.lane, scope);
+    if (!(await this.completions.acquire(this.noMoreRuns))) return { kind: 'aborted' };
+    const { source, id } = entry.streamed.event;
+    const outcome = await runner.runFirst(entry.lane, entry.streamed, scope, () => this.completions.release());
+    if (outcome.kind === 'handled' && outcome.unrecorded) this.completions.add({ source, id, attempts: 1 });
+    return outcome;
   }
 
   private toLaneRecord(record: _Record): LaneRecord {
@@ -252,10 +335,27 @@ export class ShardProcessor {
   }
 }
 
+/** One record of a batch, decoded (`streamed` and its record `key` are absent when it is not a CloudEvent). */
+interface PlannedRecord {
+  lane: LaneRecord;
+  streamed?: StreamedEvent;
+  key?: string;
+}
+
+/** A batch about to run: its records, what the idempotency table holds for them, and what ran so far. */
+interface BatchPlan {
+  entries: PlannedRecord[];
+  stored: Map<string, StoredEventState>;
+  /** Run every event not completed under a claim (the first batch after the lease moved from a crashed owner). */
+  claimAll: boolean;
+  /** Record keys handled in this batch: a second copy of an event in one batch is a duplicate. */
+  handledKeys: Set<string>;
+}
+
 /** Whether the nearest earlier record of `key` in the batch is done (its chain ran before this one). */
-function previousOfKeyDone(records: _Record[], doneFlags: boolean[], index: number, key: string): boolean {
+function previousOfKeyDone(records: PlannedRecord[], doneFlags: boolean[], index: number, key: string): boolean {
   for (let earlier = index - 1; earlier >= 0; earlier--) {
-    if (records[earlier].PartitionKey === key) return doneFlags[earlier];
+    if (records[earlier].lane.partitionKey === key) return doneFlags[earlier];
   }
   return true;
 }

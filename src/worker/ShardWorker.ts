@@ -9,7 +9,7 @@ import { LeaseTable, SHARD_END, type Lease, type StoredStart } from './LeaseTabl
 import { ParkedLanes, laneSk } from './ParkedLanes';
 import { ShardProcessor } from './ShardProcessor';
 import { resolveStartPositions } from './startPosition';
-import type { EventHandler, ParkedEvent, StartPosition, WorkerLog, WorkerMetrics } from './types';
+import type { CompletionFlush, EventHandler, ParkedEvent, StartPosition, WorkerLog, WorkerMetrics } from './types';
 
 export interface ShardWorkerOptions {
   /** The Kinesis stream's name. */
@@ -42,6 +42,11 @@ export interface ShardWorkerOptions {
    * the whole shard in order. @default 1
    */
   concurrencyPerShard?: number;
+  /**
+   * When completions are written, and so how many events a crash may make run twice (see `CompletionFlush`).
+   * `{ maxEvents: 1 }` writes each before the next event starts. @default { maxEvents: 100, maxMs: 1000 }
+   */
+  completionFlush?: Partial<CompletionFlush>;
   /** Runs of an event (crashed runs included) before its key is parked. @default 5 */
   maxAttempts?: number;
   /** Pause before the next run after `attempt` failed ones. @default 100 ms doubling, at most 5 s */
@@ -66,6 +71,9 @@ export interface ShardWorkerOptions {
 
 const defaultBackoff = (attempt: number) => Math.min(5_000, 100 * 2 ** Math.max(0, attempt - 1));
 
+/** See `CompletionFlush`. */
+export const DEFAULT_COMPLETION_FLUSH: CompletionFlush = { maxEvents: 100, maxMs: 1_000 };
+
 /**
  * A native Node.js Kinesis consumer with ordered, exactly-once-effect processing per shard (the worker role
  * of DESIGN.md "Workers"). Several processes running a `ShardWorker` for one consumer share the stream's
@@ -75,8 +83,10 @@ const defaultBackoff = (attempt: number) => Math.min(5_000, 100 * 2 ** Math.max(
  *   leases, and takes free or expired ones up to its fair share (shards ÷ live workers, rounded up); with
  *   none free it takes one live lease from a worker holding at least two more than itself. Each take bumps
  *   the lease counter, the fencing token of every later write of the new owner.
- * - Each held shard runs in a `ShardProcessor`: events in shard order through the handler under an
- *   idempotency record per (consumer, source, id), then a checkpoint per batch conditional on the lease.
+ * - Each held shard runs in a `ShardProcessor`: events in shard order through the handler, skipping those
+ *   whose idempotency record per (consumer, source, id) says completed; completions are written in batches
+ *   (`completionFlush`), then a checkpoint per batch conditional on the lease. A lease taken from a live
+ *   worker starts after two ticks, once that worker has noticed, stopped and written its completions.
  * - Resharding: the shard list is read again every `shardSyncMs`; a child shard is only leased once every
  *   parent's checkpoint is `SHARD_END`.
  * - A handler failing `maxAttempts` times parks its partition key (`ParkedLanes`): that event and the key's
@@ -84,11 +94,11 @@ const defaultBackoff = (attempt: number) => Math.min(5_000, 100 * 2 ** Math.max(
  *   order, `skip(key)` acknowledges the parked event and runs the rest; whichever worker of the consumer sees
  *   the request first drains the lane.
  *
- * The guarantee (see `EventIdempotency`): a completed event is never handed to the handler again, by any
- * worker of the consumer, across crashes, restarts and lease moves, for `idempotencyRetentionSeconds`; and no
- * two runs of one event overlap unless one outlives `inProgressTimeoutMs`. A crash between a handler's
- * effects and the completion of its record re-runs it once more: effects outside the record's own writes
- * stay single only when written conditionally on the context's `sequenceNumber` or `fencingToken`.
+ * The guarantee (see `EventIdempotency`): an event whose completion was written is never handed to the handler
+ * again, by any worker of the consumer, across crashes, restarts and lease moves, for
+ * `idempotencyRetentionSeconds`. A crash re-runs the events handled since the last flush — at most
+ * `completionFlush.maxEvents` per shard; effects outside the record's own writes stay single only when
+ * written conditionally on the context's `sequenceNumber` or `fencingToken`.
  */
 export class ShardWorker {
   readonly consumer: string;
@@ -97,6 +107,8 @@ export class ShardWorker {
   private readonly leases: LeaseTable;
   private readonly lanes: ParkedLanes;
   private readonly runner: EventRunner;
+  private readonly idempotency: EventIdempotency;
+  private readonly completionFlush: CompletionFlush;
   private readonly log: WorkerLog;
   private readonly clock: Clock;
   private readonly leaseDurationMs: number;
@@ -127,6 +139,10 @@ export class ShardWorker {
     }
     const maxAttempts = options.maxAttempts ?? 5;
     if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) throw new RangeError(`ShardWorker: maxAttempts must be an integer >= 1, got ${maxAttempts}`);
+    this.completionFlush = { ...DEFAULT_COMPLETION_FLUSH, ...options.completionFlush };
+    const { maxEvents, maxMs } = this.completionFlush;
+    if (!(Number.isInteger(maxEvents) && maxEvents >= 1)) throw new RangeError(`ShardWorker: completionFlush.maxEvents must be an integer >= 1, got ${maxEvents}`);
+    if (!(Number.isFinite(maxMs) && maxMs >= 0)) throw new RangeError(`ShardWorker: completionFlush.maxMs must be a number >= 0, got ${maxMs}`);
     const concurrency = options.concurrencyPerShard ?? 1;
     if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
       throw new RangeError(`ShardWorker: concurrencyPerShard must be an integer >= 1, got ${concurrency}`);
@@ -137,12 +153,12 @@ export class ShardWorker {
     if (options.idempotency && options.idempotency.consumer !== options.consumer) {
       throw new RangeError(`ShardWorker: idempotency is for consumer ${JSON.stringify(options.idempotency.consumer)}, not ${JSON.stringify(options.consumer)}`);
     }
-    const idempotency = options.idempotency ?? new EventIdempotency({
+    const idempotency = (this.idempotency = options.idempotency ?? new EventIdempotency({
       ...common,
       tableName: options.idempotencyTable,
       ...(options.inProgressTimeoutMs !== undefined ? { inProgressTimeoutMs: options.inProgressTimeoutMs } : {}),
       ...(options.idempotencyRetentionSeconds !== undefined ? { retentionSeconds: options.idempotencyRetentionSeconds } : {}),
-    });
+    }));
     this.runner = new EventRunner({
       consumer: options.consumer,
       handler: options.handler,
@@ -319,6 +335,8 @@ export class ShardWorker {
     if (!this.running) return false;
     const lease = await this.leases.acquire(observed, this.workerId, this.leaseDurationMs);
     if (!lease) return false;
+    // Taken from a worker that is alive: it notices at its next renewal, stops, and writes its completions.
+    const fromLiveOwner = observed.owner !== undefined && observed.owner !== this.workerId && observed.expiresAt > this.clock();
     this.log('info', 'lease taken', { consumer: this.consumer, shardId: lease.shardId, fencingToken: lease.leaseCounter, previousOwner: observed.owner });
     const processor = new ShardProcessor({
       kinesis: this.options.kinesis,
@@ -326,7 +344,11 @@ export class ShardWorker {
       leases: this.leases,
       lanes: this.lanes,
       runner: this.runner,
+      idempotency: this.idempotency,
+      completionFlush: this.completionFlush,
       lease,
+      claimFirstBatch: observed.owner !== undefined,
+      startDelayMs: fromLiveOwner ? Math.min(2 * this.tickMs, this.leaseDurationMs) : 0,
       batchSize: this.options.batchSize ?? 100,
       idleMs: this.options.idleMs ?? 250,
       concurrency: this.options.concurrencyPerShard ?? 1,

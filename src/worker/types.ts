@@ -67,3 +67,27 @@ export interface WorkerMetrics {
 }
 
 export type WorkerLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>) => void;
+
+/**
+ * When a `ShardWorker` writes the completion records of the events its handler finished (BatchWriteItem, then
+ * the checkpoint). Until a completion is written, a crash makes the event's handler run again on the next
+ * owner of the shard: at most `maxEvents` events per shard are ever handled and not yet recorded, so after a
+ * SIGKILL at most `maxEvents` events per shard the process held run twice (`attempt` counts the crashed run
+ * only when it had been recorded as started, so the re-run may say `attempt: 1`). Effects made conditional
+ * on `padSequence(context.sequenceNumber)` or `fencingToken` stay single whatever the setting.
+ *
+ * - `maxEvents`: events whose handler ran and whose completion is not written yet, per shard (events in
+ *   flight included, so with `concurrencyPerShard` above it, only `maxEvents` run at once). `1` writes each
+ *   completion before the next event starts: one event re-runs after a crash, and every event costs a
+ *   DynamoDB request.
+ * - `maxMs`: a completion waits at most this long before it is written, so slow handlers also keep a short
+ *   re-run window in time. A flush also happens at the end of every GetRecords batch, before its checkpoint.
+ *
+ * @default { maxEvents: 100, maxMs: 1000 }: with the default `batchSize` of 100, one BatchWriteItem round and
+ * one checkpoint per batch — the rate the worker bench measures (`npm run bench -- --only worker`) — and no more
+ * than a second of handled events to re-run after a crash.
+ */
+export interface CompletionFlush {
+  maxEvents: number;
+  maxMs: number;
+}

@@ -1,0 +1,146 @@
+import type { EventCompletion, EventIdempotency } from './EventIdempotency';
+import { sleep } from './EventRunner';
+import type { CompletionFlush, WorkerLog } from './types';
+
+export interface CompletionBufferOptions {
+  idempotency: EventIdempotency;
+  flush: CompletionFlush;
+  /** Aborted when the lease is lost: a flush stops retrying (the next owner re-runs what was not written). */
+  lost: AbortSignal;
+  /** Pause after a failed write, by consecutive failures. */
+  backoff: (failures: number) => number;
+  log: WorkerLog;
+  shardId: string;
+}
+
+/**
+ * The completions of one shard's events handled without a claim, written in batches (see `CompletionFlush`).
+ *
+ * Every run holds a slot from before its handler starts until its completion is durable, and there are
+ * `maxEvents` slots: so at no moment have more than `maxEvents` events of the shard run without a written
+ * completion, which bounds what a crash makes run twice. A flush starts when a run waits for a slot, when
+ * `maxEvents` completions are waiting, when the oldest has waited `maxMs`, or when the shard asks (`flush`,
+ * before each checkpoint). One flush runs at a time.
+ */
+export class CompletionBuffer {
+  private pending: EventCompletion[] = [];
+  private slotsUsed = 0;
+  private readonly waiters: Array<() => void> = [];
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: CompletionBufferOptions) {}
+
+  /** Events run or waiting to be written now. */
+  get unwritten(): number {
+    return this.slotsUsed;
+  }
+
+  /** Waits for a slot; false when `stop` aborted first (the run must not start). */
+  async acquire(stop: AbortSignal): Promise<boolean> {
+    while (this.slotsUsed >= this.options.flush.maxEvents) {
+      if (stop.aborted) return false;
+      await new Promise<void>((resolve) => {
+        const onStop = () => resolve();
+        stop.addEventListener('abort', onStop, { once: true });
+        this.waiters.push(() => {
+          stop.removeEventListener('abort', onStop);
+          resolve();
+        });
+        this.startFlush();
+      });
+    }
+    if (stop.aborted) return false;
+    this.slotsUsed += 1;
+    return true;
+  }
+
+  /** The run did not complete (it failed or was aborted): its slot is free again. */
+  release(): void {
+    this.slotsUsed -= 1;
+    this.wake();
+  }
+
+  /** The run's handler succeeded: its completion waits for the next flush, keeping its slot until written. */
+  add(completion: EventCompletion): void {
+    this.pending.push(completion);
+    if (this.pending.length >= this.options.flush.maxEvents || this.waiters.length > 0) this.startFlush();
+    else this.timer ??= setTimeout(() => this.startFlush(), this.options.flush.maxMs);
+  }
+
+  /**
+   * Writes every waiting completion; resolves once they are durable. Retries failed writes until they succeed
+   * or the lease is lost (then resolves with them unwritten: the next owner runs those events again).
+   */
+  async flush(): Promise<void> {
+    while (this.flushing || this.pending.length > 0) {
+      if (this.options.lost.aborted && !this.flushing) return;
+      this.startFlush();
+      await this.flushing;
+    }
+  }
+
+  /** After the lease was lost: one attempt at writing what is waiting (they are true), no retries. */
+  async flushOnce(): Promise<void> {
+    await this.flushing;
+    const batch = this.take();
+    if (batch.length === 0) return;
+    try {
+      await this.options.idempotency.completeMany(batch);
+    } catch (error) {
+      this.options.log('warn', 'completions not written after the lease was lost; the next owner runs these events again', {
+        shardId: this.options.shardId,
+        events: batch.length,
+        error: String(error),
+      });
+    } finally {
+      this.free(batch.length);
+    }
+  }
+
+  private startFlush(): void {
+    if (this.flushing || this.pending.length === 0) return;
+    this.flushing = this.write().finally(() => {
+      this.flushing = undefined;
+      // Completions added meanwhile by runs that then waited for a slot: write them too.
+      if (this.waiters.length > 0 || this.pending.length >= this.options.flush.maxEvents) this.startFlush();
+      else if (this.pending.length > 0) this.timer ??= setTimeout(() => this.startFlush(), this.options.flush.maxMs);
+    });
+  }
+
+  private async write(): Promise<void> {
+    const batch = this.take();
+    for (let failures = 0; ; failures++) {
+      if (this.options.lost.aborted) {
+        // Nobody will run these here again; leave them to `flushOnce` or to the next owner.
+        this.pending.unshift(...batch);
+        return;
+      }
+      try {
+        await this.options.idempotency.completeMany(batch);
+        this.free(batch.length);
+        return;
+      } catch (error) {
+        this.options.log('warn', 'writing completions failed; retrying', { shardId: this.options.shardId, events: batch.length, error: String(error) });
+        await sleep(this.options.backoff(failures + 1), this.options.lost);
+      }
+    }
+  }
+
+  private take(): EventCompletion[] {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    return batch;
+  }
+
+  private free(count: number): void {
+    this.slotsUsed -= count;
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+}
