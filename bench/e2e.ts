@@ -19,6 +19,7 @@
  * - full speed (4 batches in flight): delivered events/s, goal ≥ 0.8 × JetStream;
  * - idle, one event at a time: publish → receipt p50, goal ≤ 20 ms; baseline JetStream the same way.
  * Everything started (bus, nats-server, the JetStream consumer, the receiver) is stopped even on failure.
+ * SWITCHYARD_E2E_CPU_PROF_DIR=<dir> makes each bus process write a CPU profile there (`--cpu-prof`).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,8 +65,11 @@ interface RunningBus {
   stop(): Promise<void>;
 }
 
+/** Set it to a directory to have each local bus process write a CPU profile (`--cpu-prof`) there. */
+const CPU_PROFILE_DIR = process.env.SWITCHYARD_E2E_CPU_PROF_DIR || undefined;
+
 async function startBus(subscriptionsFile: string): Promise<RunningBus> {
-  const bus = forkTs('local bus', 'busProcess.ts', [subscriptionsFile]);
+  const bus = forkTs('local bus', 'busProcess.ts', [subscriptionsFile], CPU_PROFILE_DIR);
   try {
     const { url } = await bus.firstMessage<{ url: string }>(60_000);
     const publisher = new BusPublisher(url);
@@ -186,6 +190,7 @@ function buildRows(bus: PipelineFigures, js: PipelineFigures | undefined, natsVe
   const fullNote =
     `${FULL_SPEED_IN_FLIGHT} batches of ${BATCH} in flight for ${FULL_SPEED_SECONDS} s, receipts counted from ${FULL_SPEED_WARM_SECONDS} s; ` +
     `${fmt(f.acceptedRate)} events/s accepted; ${fmt(f.drain.delivered)} of ${fmt(f.published)} delivered ${f.drain.ended === 'all' ? `${(f.drain.waitedMs / 1000).toFixed(1)} s after publishing stopped` : `${Math.round(FULL_SPEED_DRAIN_MS / 1000)} s after publishing stopped (not waited for further)`}` +
+    (f.stats.duplicates ? `, ${f.stats.duplicates} duplicates` : '') +
     (troubleNote(f.trouble) ? `; ${troubleNote(f.trouble)}` : '');
   const fullRow: BenchRow = js
     ? {
@@ -256,7 +261,7 @@ const e2eBenchmark: Benchmark = {
       if (natsVersion) {
         const pipeline = await startJetStreamPipeline(receiver.url, secret, DELIVERY_CONCURRENCY);
         stops.push(() => pipeline.stop());
-        jsFigures = await measure('jetstream', pipeline.publisher, receiver, verifier, undefined, PACED_BASELINE_SECONDS);
+        jsFigures = await measure('jetstream', pipeline.publisher, receiver, verifier, pipeline.router, PACED_BASELINE_SECONDS);
         if (jsFigures.paced.drain.ended !== 'all') throw new Error(`e2e jetstream paced: ${jsFigures.paced.drain.delivered} of ${jsFigures.paced.published} delivered`);
         await pipeline.stop();
       }

@@ -23,6 +23,8 @@ export function natsServerVersion(): string | undefined {
 
 export interface JetStreamPipeline {
   publisher: JetStreamPublisher;
+  /** The consumer process, for its output in error messages. */
+  router: Managed;
   stop(): Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export async function startJetStreamPipeline(receiverUrl: string, secret: string
 
     const publisher = new JetStreamPublisher(await connect({ servers: natsUrl }));
     started.push({ stop: () => publisher.close() });
-    return { publisher, stop: stopAll };
+    return { publisher, router, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -113,9 +113,14 @@ export class Managed {
   }
 }
 
-/** A TypeScript module of bench/e2e run in a child process with tsx, with IPC. */
-export function forkTs(name: string, module: string, args: string[]): Managed {
-  const child = fork(join(__dirname, module), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+/**
+ * A TypeScript module of bench/e2e run in a child process with tsx, with IPC. With `cpuProfileDir`, it runs
+ * under `--cpu-prof` and writes its profile there when it exits.
+ */
+export function forkTs(name: string, module: string, args: string[], cpuProfileDir?: string): Managed {
+  const execArgv = ['--import', 'tsx', ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])];
+  // From the repository's root, where `--import tsx` resolves.
+  const child = fork(join(__dirname, module), args, { cwd: join(__dirname, '..', '..'), execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   return new Managed(name, child);
 }
 
