@@ -100,9 +100,13 @@ export class ThreadReceiver {
       }
       this.replies.shift()?.(message);
     });
-    worker.on('error', (error) => {
-      this.failure = error;
-    });
+    // A receiver that dies fails every question asked of it, now and later, instead of leaving the bench waiting.
+    const fail = (error: Error) => {
+      this.failure ??= error;
+      for (const reply of this.replies.splice(0)) reply(this.failure);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the e2e receiver thread exited (${code})`)));
   }
 
   static async start(): Promise<ThreadReceiver> {
@@ -138,14 +142,15 @@ export class ThreadReceiver {
   }
 
   async close(): Promise<void> {
+    if (this.failure) return;
     await this.ask({ type: 'close' }).catch(() => undefined);
     await this.worker.terminate();
   }
 
   private ask<T>(message: { type: string; [key: string]: unknown }): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve) => {
-      this.replies.push(resolve as (message: unknown) => void);
+    return new Promise((resolve, reject) => {
+      this.replies.push((reply) => (reply instanceof Error ? reject(reply) : resolve(reply as T)));
       this.worker.postMessage(message);
     });
   }
