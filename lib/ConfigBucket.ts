@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BUCKET_READ_OBJECT_ACTIONS, KEY_DECRYPT_ACTIONS, actions } from './perms';
+import { BUCKET_LIST_VERSIONS_ACTIONS, BUCKET_READ_OBJECT_ACTIONS, KEY_DECRYPT_ACTIONS, actions } from './perms';
 import { checkIntegerInRange, checkNonEmpty } from './propChecks';
 import { SwitchyardKey } from './SwitchyardKey';
 
@@ -110,6 +110,19 @@ export class ConfigBucket extends Construct {
       grantee,
       actions: actions(BUCKET_READ_OBJECT_ACTIONS),
       resourceArns: [this.bucket.arnForObjects(keyPattern)],
+    });
+  }
+
+  /**
+   * Lets `grantee` list the versions of the object `key` (ListBucketVersions on the bucket, only with that
+   * prefix): with {@link grantRead}, a cold reader can fall back to the newest valid version of it.
+   */
+  public grantListVersions(grantee: iam.IGrantable, key: string = SUBSCRIPTIONS_KEY): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: actions(BUCKET_LIST_VERSIONS_ACTIONS),
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringEquals: { 's3:prefix': key } },
     });
   }
 

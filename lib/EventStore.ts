@@ -1,7 +1,7 @@
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { EVENT_TABLE_SCHEMA } from '../src/store/tableSchemas';
-import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_ARCHIVE_ACTIONS, TABLE_READ_ACTIONS, actions } from './perms';
+import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_LOOKUP_ACTIONS, TABLE_READ_ACTIONS, TABLE_STORE_ACTIONS, actions } from './perms';
 import { SwitchyardTable, type SwitchyardTableProps } from './SwitchyardTable';
 
 /** Name of the index that serves queries by type and time. */
@@ -11,12 +11,12 @@ export const BY_TYPE_INDEX = 'byType';
 export type EventStoreProps = SwitchyardTableProps;
 
 /**
- * The event store: one item per event keyed by source + id (`pk`), a `byType` index by type and time,
- * on-demand, SSE-KMS with a customer-managed key, point-in-time recovery. The archive function gets
- * {@link grantArchive}; readers (`GET /events/{id}`, replay) get {@link grantRead}; its name reaches
- * them as `EVENT_TABLE_NAME`. The archive function also uses its key to generate the data keys that
- * envelope-encrypt each event's payload. The event store outlives Kinesis retention, so it is retained
- * unless a stage says otherwise.
+ * The event store: one item per event keyed by source + id (`pk`) — also the dedupe record — and a `byType`
+ * index by type and time projecting only keys, on-demand, SSE-KMS with a customer-managed key, point-in-time
+ * recovery. The router gets {@link grantStore}; ingest (duplicate answer, `GET /events/{id}`) gets
+ * {@link grantLookup}; replay readers get {@link grantRead}; its name reaches them as `EVENT_TABLE_NAME`. The
+ * router also uses its key to generate the data keys that envelope-encrypt each event's payload. The event
+ * store outlives Kinesis retention, so it is retained unless a stage says otherwise.
  */
 export class EventStore extends SwitchyardTable {
   constructor(scope: Construct, id: string, props: EventStoreProps = {}) {
@@ -29,12 +29,18 @@ export class EventStore extends SwitchyardTable {
   }
 
   /**
-   * Lets `grantee` archive events: single-item conditional writes and reads on the table (not its
+   * Lets `grantee` store stream batches (the router): batch reads and writes of items on the table (not its
    * indexes), plus Encrypt/Decrypt/GenerateDataKey on the key (SSE-KMS and payload data keys).
    */
-  public grantArchive(grantee: iam.IGrantable): iam.Grant {
+  public grantStore(grantee: iam.IGrantable): iam.Grant {
     this.encryptionKey.grant(grantee, ...actions(KEY_ENCRYPT_DECRYPT_ACTIONS));
-    return this.grantOn(grantee, actions(TABLE_ARCHIVE_ACTIONS));
+    return this.grantOn(grantee, actions(TABLE_STORE_ACTIONS));
+  }
+
+  /** Lets `grantee` read items by key (GetItem, BatchGetItem) on the table, and Decrypt: ingest. */
+  public grantLookup(grantee: iam.IGrantable): iam.Grant {
+    this.encryptionKey.grant(grantee, ...actions(KEY_DECRYPT_ACTIONS));
+    return this.grantOn(grantee, actions(TABLE_LOOKUP_ACTIONS));
   }
 
   /** Lets `grantee` read events by key and query `byType`, plus Decrypt on the key. */

@@ -2,13 +2,13 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Valid
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../src/config/environment';
 import { DEFAULT_MAX_SUBSCRIPTIONS } from '../src/routing/config/constants';
+import { MAX_STORABLE_EVENT_BYTES } from '../src/store/constants';
 import { ConfigBucket, SUBSCRIPTIONS_KEY } from './ConfigBucket';
 import { DeliveryLedgerTable } from './DeliveryLedgerTable';
 import { DeliveryTargetAccess } from './DeliveryTargetAccess';
@@ -38,23 +38,23 @@ export const MAX_ATTEMPT_SECONDS = 2 * MAX_DELIVERY_TIMEOUT_SECONDS + 10;
 /** How long one redeliver invocation keeps starting rounds (`REDELIVER_SWEEP_SECONDS`): most of its minute. */
 const REDELIVER_SWEEP_SECONDS = 55;
 
-/** Defaults of the optional stage settings (DESIGN: 256 KiB events, 24 h dedupe window). */
+/** Defaults of the optional stage settings (DESIGN: 256 KiB events). */
 export const STAGE_DEFAULTS = {
   maxEventBytes: 262_144,
-  dedupeWindowSeconds: 86_400,
   logRetentionDays: 30,
-  archiveRetryAttempts: 10,
-  archiveBatchSize: 100,
-  engineRetryAttempts: 10,
-  engineBatchSize: 100,
+  routerBatchSize: 100,
   maxSubscriptions: DEFAULT_MAX_SUBSCRIPTIONS,
 } as const;
 
 /** Fixed settings of the delivery functions (DESIGN "Delivery"). */
 export const DELIVERY_FUNCTIONS = {
-  engineMemorySize: 1024,
-  /** The longest attempt, plus a minute for the batch's ledger writes. */
-  engineTimeout: Duration.seconds(MAX_ATTEMPT_SECONDS + 60),
+  routerMemorySize: 1024,
+  /**
+   * Lambda's longest: the router stops starting deliveries when the longest attempt of their subscription
+   * would end within 30 s of the timeout (those go to the ledger as pending, due now), so a slow receiver or a
+   * low `ratePerSecond` never times a whole batch out into duplicates.
+   */
+  routerTimeout: Duration.minutes(15),
   redeliverMemorySize: 1024,
   /** The redeliver function is started every minute and sweeps due deliveries for most of it. */
   redeliverSchedule: events.Schedule.rate(Duration.minutes(1)),
@@ -82,15 +82,10 @@ export interface SwitchyardStageProps extends StackProps {
    */
   readonly ingestEntry?: string;
   /**
-   * Handler module of the archive function, relative to the repository root.
-   * @default 'lambdas/archive/index.ts'
+   * Handler module of the router function, relative to the repository root.
+   * @default 'lambdas/router/index.ts'
    */
-  readonly archiveEntry?: string;
-  /**
-   * Handler module of the engine function, relative to the repository root.
-   * @default 'lambdas/engine/index.ts'
-   */
-  readonly engineEntry?: string;
+  readonly routerEntry?: string;
   /**
    * Handler module of the redeliver function, relative to the repository root.
    * @default 'lambdas/redeliver/index.ts'
@@ -100,10 +95,10 @@ export interface SwitchyardStageProps extends StackProps {
 
 /**
  * One deployed stage of the bus (`Switchyard-<stage>`): a customer-managed key, the Kinesis stream,
- * the event store, idempotency, delivery ledger and worker tables, the config bucket, the producer-token
- * secret, the ingest function behind the HTTP API, the archive and engine functions fed by Kinesis event
- * source mappings whose failures go to encrypted queues, and the redeliver function started every minute.
- * Every permission comes from a `grant*` method.
+ * the event store, worker idempotency, delivery ledger and worker tables, the config bucket (versioned),
+ * the producer-token secret, the ingest function behind the HTTP API, the router function fed by a Kinesis
+ * event source mapping that retries a failing batch for as long as the stream keeps it, and the redeliver
+ * function started every minute. Every permission comes from a `grant*` method.
  */
 export class SwitchyardStage extends Stack {
   /** The stage's customer-managed key. */
@@ -112,7 +107,7 @@ export class SwitchyardStage extends Stack {
   public readonly eventStream: EventStream;
   /** The DynamoDB event store. */
   public readonly eventStore: EventStore;
-  /** The DynamoDB idempotency records (ingest dedupe). */
+  /** The DynamoDB idempotency records of worker consumers (`OrderedWorkerFunction`, `ShardWorker`). */
   public readonly idempotencyTable: IdempotencyTable;
   /** The DynamoDB delivery ledger (retries, dead letters, disabled subscriptions). */
   public readonly deliveryLedger: DeliveryLedgerTable;
@@ -126,14 +121,8 @@ export class SwitchyardStage extends Stack {
   public readonly producerTokens: secretsmanager.Secret;
   /** The function behind the HTTP API. */
   public readonly ingest: SwitchyardFunction;
-  /** The function archiving the stream into the event store. */
-  public readonly archive: SwitchyardFunction;
-  /** On-failure destination of the archive event source mapping. */
-  public readonly archiveFailures: sqs.Queue;
-  /** The function matching each event against subscriptions.json and delivering it. */
-  public readonly engine: SwitchyardFunction;
-  /** On-failure destination of the engine event source mapping. */
-  public readonly engineFailures: sqs.Queue;
+  /** The function storing each stream batch in the event store, then delivering what was new. */
+  public readonly router: SwitchyardFunction;
   /** The function retrying due deliveries from the ledger. */
   public readonly redeliver: SwitchyardFunction;
   /** The rule starting the redeliver function every minute. */
@@ -142,7 +131,7 @@ export class SwitchyardStage extends Stack {
   public readonly api: IngestApi;
 
   constructor(scope: Construct, id: string, props: SwitchyardStageProps) {
-    const { stage, config, ingestEntry, archiveEntry, engineEntry, redeliverEntry, ...stackProps } = props;
+    const { stage, config, ingestEntry, routerEntry, redeliverEntry, ...stackProps } = props;
     super(scope, id, { description: `Switchyard serverless event bus, stage ${stage}`, ...stackProps });
     this.checkConfig(config);
 
@@ -205,48 +194,25 @@ export class SwitchyardStage extends Stack {
       ...functionDefaults,
       entry: ingestEntry ?? 'lambdas/ingest/index.ts',
       serviceName: 'switchyard-ingest',
-      description: `Switchyard ${stage}: HTTP API → Kinesis (validate, dedupe, publish), GET /events/{id}`,
+      description: `Switchyard ${stage}: HTTP API → Kinesis (validate, duplicate check, publish), GET /events/{id}`,
       memorySize: 512,
       timeout: Duration.seconds(29),
       reservedConcurrentExecutions: config.ingestReservedConcurrency,
       environment: {
         [ENV.eventStreamName]: this.eventStream.streamName,
         [ENV.eventTableName]: this.eventStore.tableName,
-        [ENV.idempotencyTableName]: this.idempotencyTable.tableName,
         [ENV.kmsKeyId]: encryptionKey.keyArn,
         [ENV.producerTokensSecretId]: this.producerTokens.secretArn,
         [ENV.maxEventBytes]: String(config.maxEventBytes ?? STAGE_DEFAULTS.maxEventBytes),
-        [ENV.dedupeWindowSeconds]: String(config.dedupeWindowSeconds ?? STAGE_DEFAULTS.dedupeWindowSeconds),
       },
     });
+    // Ingest writes nothing to DynamoDB: it reads the store for the duplicate answer and GET /events/{id}.
     this.eventStream.grantPublish(this.ingest);
-    this.idempotencyTable.grantReadWrite(this.ingest);
-    this.eventStore.grantRead(this.ingest);
+    this.eventStore.grantLookup(this.ingest);
     this.producerTokens.grantRead(this.ingest);
 
-    this.archive = new SwitchyardFunction(this, 'Archive', {
-      ...functionDefaults,
-      entry: archiveEntry ?? 'lambdas/archive/index.ts',
-      serviceName: 'switchyard-archive',
-      description: `Switchyard ${stage}: Kinesis → DynamoDB event store (envelope-encrypted, deduped)`,
-      memorySize: 512,
-      timeout: Duration.seconds(60),
-      reservedConcurrentExecutions: config.archiveReservedConcurrency,
-      environment: {
-        [ENV.eventTableName]: this.eventStore.tableName,
-        [ENV.kmsKeyId]: encryptionKey.keyArn,
-      },
-    });
-    this.eventStore.grantArchive(this.archive);
-    this.archiveFailures = this.consumeStream(this.archive, 'ArchiveFailures', {
-      batchSize: STAGE_DEFAULTS.archiveBatchSize,
-      retryAttempts: config.archiveRetryAttempts ?? STAGE_DEFAULTS.archiveRetryAttempts,
-      maxRecordAgeHours: config.archiveMaxRecordAgeHours ?? Math.min(config.retentionHours, 168),
-      removalPolicy,
-    });
-
-    // Delivery: the engine fans each event out to its subscriptions; what fails goes to the ledger, and
-    // the redeliver function retries it from there. Both read subscriptions.json and reach the targets.
+    // The router stores each batch, then fans what was new out to its subscriptions; what fails goes to the
+    // ledger, and the redeliver function retries it from there. Both read subscriptions.json and reach the targets.
     this.deliveryTargets = new DeliveryTargetAccess(this, 'DeliveryTargets', { stage, lambdaTargets: config.lambdaTargets });
     const deliveryEnvironment = {
       [ENV.deliveryTableName]: this.deliveryLedger.tableName,
@@ -256,22 +222,19 @@ export class SwitchyardStage extends Stack {
       [ENV.maxSubscriptions]: String(config.maxSubscriptions ?? STAGE_DEFAULTS.maxSubscriptions),
     };
 
-    this.engine = new SwitchyardFunction(this, 'Engine', {
+    this.router = new SwitchyardFunction(this, 'Router', {
       ...functionDefaults,
-      entry: engineEntry ?? 'lambdas/engine/index.ts',
-      serviceName: 'switchyard-engine',
-      description: `Switchyard ${stage}: Kinesis → subscriptions.json → webhooks, OAuth webhooks, Lambdas; failures → delivery ledger`,
-      memorySize: DELIVERY_FUNCTIONS.engineMemorySize,
-      timeout: DELIVERY_FUNCTIONS.engineTimeout,
-      environment: deliveryEnvironment,
+      entry: routerEntry ?? 'lambdas/router/index.ts',
+      serviceName: 'switchyard-router',
+      description: `Switchyard ${stage}: Kinesis → event store (deduped, envelope-encrypted) → subscriptions.json → webhooks, OAuth webhooks, Lambdas; failures → delivery ledger`,
+      memorySize: DELIVERY_FUNCTIONS.routerMemorySize,
+      timeout: DELIVERY_FUNCTIONS.routerTimeout,
+      reservedConcurrentExecutions: config.routerReservedConcurrency,
+      environment: { ...deliveryEnvironment, [ENV.eventTableName]: this.eventStore.tableName },
     });
-    this.grantDelivery(this.engine);
-    this.engineFailures = this.consumeStream(this.engine, 'EngineFailures', {
-      batchSize: STAGE_DEFAULTS.engineBatchSize,
-      retryAttempts: config.engineRetryAttempts ?? STAGE_DEFAULTS.engineRetryAttempts,
-      maxRecordAgeHours: config.engineMaxRecordAgeHours ?? Math.min(config.retentionHours, 168),
-      removalPolicy,
-    });
+    this.eventStore.grantStore(this.router);
+    this.grantDelivery(this.router);
+    this.consumeStream(this.router, STAGE_DEFAULTS.routerBatchSize);
 
     this.redeliver = new SwitchyardFunction(this, 'Redeliver', {
       ...functionDefaults,
@@ -310,7 +273,7 @@ export class SwitchyardStage extends Stack {
     new CfnOutput(this, 'EventTableName', { value: this.eventStore.tableName, description: 'DynamoDB event store' });
     new CfnOutput(this, 'IdempotencyTableName', {
       value: this.idempotencyTable.tableName,
-      description: 'DynamoDB idempotency records',
+      description: 'DynamoDB idempotency records of worker consumers',
     });
     new CfnOutput(this, 'DeliveryTableName', {
       value: this.deliveryLedger.tableName,
@@ -328,79 +291,44 @@ export class SwitchyardStage extends Stack {
       value: this.producerTokens.secretArn,
       description: 'Secrets Manager secret of producer tokens ({"<producer>": "<token>"}; "default" is generated)',
     });
-    new CfnOutput(this, 'ArchiveFailureQueueUrl', {
-      value: this.archiveFailures.queueUrl,
-      description: 'SQS queue receiving archive batches that failed after all retries',
-    });
-    new CfnOutput(this, 'EngineFailureQueueUrl', {
-      value: this.engineFailures.queueUrl,
-      description: 'SQS queue receiving engine batches whose outcomes could not be recorded after all retries',
-    });
   }
 
   /**
    * Feeds `fn` from every shard of the stream — from the trim horizon, one batch per shard at a time (so
    * records of one partition key are handled in stream order), bisecting failed batches and taking partial
-   * failures — and sends what it gives up on to a new KMS-encrypted on-failure queue, which it returns.
+   * failures. Nothing is given up on: no retry limit and no record age limit (both left to Lambda's default
+   * of -1, infinite), and no on-failure destination, so a failing batch is retried for as long as the stream
+   * keeps its records (iterator age is the alarm).
    */
-  private consumeStream(
-    fn: SwitchyardFunction,
-    failuresId: string,
-    options: { batchSize: number; retryAttempts: number; maxRecordAgeHours: number; removalPolicy: RemovalPolicy },
-  ): sqs.Queue {
+  private consumeStream(fn: SwitchyardFunction, batchSize: number): void {
     this.eventStream.grantConsume(fn);
-    const failures = new sqs.Queue(this, failuresId, {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: options.removalPolicy,
-    });
-    Validations.of(failures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter destination: the event source mapping sends the metadata (shard, sequence range) of batches it gave up on here (on-failure destination), for inspection and replay from the stream or the event store.',
-    });
     fn.function.addEventSource(
       new KinesisEventSource(this.eventStream.stream, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: options.batchSize,
+        batchSize,
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
-        retryAttempts: options.retryAttempts,
-        maxRecordAge: Duration.hours(options.maxRecordAgeHours),
         parallelizationFactor: 1,
-        onFailure: new SqsDlq(failures),
       }),
     );
-    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-      Validations.of(fn.role).acknowledge({
-        id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason:
-          'Added by SqsDlq (queue.grantSendMessages, a CDK grant) so the event source mapping can send failed-batch records to the KMS-encrypted on-failure queue; the resource is the stage key only.',
-      });
-    }
-    return failures;
   }
 
   /**
    * What a delivery function may do: keep the ledger (and seal/open its events with the stage key), read
-   * subscriptions.json, resolve the stage's secrets and parameters, invoke the allowed Lambda targets.
+   * subscriptions.json and list its versions (a cold start falls back to the newest valid one), resolve the
+   * stage's secrets and parameters, invoke the allowed Lambda targets.
    */
   private grantDelivery(fn: SwitchyardFunction): void {
     this.deliveryLedger.grantReadWrite(fn);
     this.configBucket.grantRead(fn, SUBSCRIPTIONS_KEY);
+    this.configBucket.grantListVersions(fn, SUBSCRIPTIONS_KEY);
     this.deliveryTargets.grantDeliver(fn);
   }
 
   /** Range checks of the stage-level settings the constructs do not see themselves. */
   private checkConfig(config: StageConfig): void {
-    checkIntegerInRange(this, 'config.maxEventBytes', config.maxEventBytes, 1, 1_048_576, 'bytes');
-    checkIntegerInRange(this, 'config.dedupeWindowSeconds', config.dedupeWindowSeconds, 60, 2_592_000, 'seconds');
-    checkIntegerInRange(this, 'config.archiveRetryAttempts', config.archiveRetryAttempts, 0, 10_000);
-    checkIntegerInRange(this, 'config.archiveMaxRecordAgeHours', config.archiveMaxRecordAgeHours, 1, 168, 'hours');
-    checkIntegerInRange(this, 'config.engineRetryAttempts', config.engineRetryAttempts, 0, 10_000);
-    checkIntegerInRange(this, 'config.engineMaxRecordAgeHours', config.engineMaxRecordAgeHours, 1, 168, 'hours');
+    // An event must fit the event store's and the ledger's items: DynamoDB's 400 KB less the items' own attributes.
+    checkIntegerInRange(this, 'config.maxEventBytes', config.maxEventBytes, 1, MAX_STORABLE_EVENT_BYTES, "bytes (DynamoDB's 400 KB item limit less 16 KiB for the item's own attributes)");
     checkIntegerInRange(this, 'config.maxSubscriptions', config.maxSubscriptions, 1, 100_000);
     const retention = config.logRetentionDays;
     if (retention !== undefined) {

@@ -27,15 +27,23 @@ export const STREAM_CONSUME_ACTIONS = [
   'kinesis:DescribeStreamConsumer',
 ] as const;
 
-/** DynamoDB: the archive function's single-item conditional writes (dedupe on source + id) and reads. */
-export const TABLE_ARCHIVE_ACTIONS = [
+/**
+ * DynamoDB: the router storing a batch in the event store — one consistent BatchGetItem for what is stored
+ * already (the dedupe), BatchWriteItem for the rest, PutItem for a data key's item (and single events), GetItem
+ * for a data key's item. No updates, deletes, queries or scans.
+ */
+export const TABLE_STORE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
+  'dynamodb:BatchWriteItem',
 ] as const;
+
+/**
+ * DynamoDB: ingest's reads of the event store — BatchGetItem for the duplicate answer of `POST /events`, GetItem
+ * for `GET /events/{id}` (and a data key's item). Nothing on the indexes.
+ */
+export const TABLE_LOOKUP_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem'] as const;
 
 /** DynamoDB: reads of the event store — by key (`GET /events/{id}`) and by type and time (`byType`). */
 export const TABLE_READ_ACTIONS = [
@@ -67,6 +75,9 @@ export const INDEX_QUERY_ACTIONS = ['dynamodb:Query'] as const;
 
 /** S3: reading `subscriptions.json` (and a given version of it) from the config bucket. */
 export const BUCKET_READ_OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'] as const;
+
+/** S3: listing the versions of `subscriptions.json` (the router's fallback to the newest valid version). */
+export const BUCKET_LIST_VERSIONS_ACTIONS = ['s3:ListBucketVersions'] as const;
 
 /** KMS: a Kinesis producer on a stream encrypted with a customer-managed key. */
 export const KEY_STREAM_PUBLISH_ACTIONS = ['kms:GenerateDataKey'] as const;

@@ -15,16 +15,11 @@ export interface StageConfig {
   /** Retention of the Kinesis stream in hours (24 to 8760). */
   readonly retentionHours: number;
   /**
-   * Largest accepted event in bytes (`MAX_EVENT_BYTES`), 1 to 1048576 (a Kinesis record).
+   * Largest accepted event in bytes (`MAX_EVENT_BYTES`), 1 to 393216: DynamoDB's 400 KB item limit less
+   * 16 KiB for the item's own attributes, so every accepted event fits the event store and the ledger.
    * @default 262144
    */
   readonly maxEventBytes?: number;
-  /**
-   * How long a source + id pair is remembered for dedupe, in seconds (`DEDUPE_WINDOW_SECONDS`),
-   * 60 to 2592000 (30 days).
-   * @default 86400
-   */
-  readonly dedupeWindowSeconds?: number;
   /**
    * `retain` keeps the key, stream, tables, bucket, secret and logs when the stack is deleted;
    * `destroy` deletes them (and empties the buckets) — for throwaway stages such as `ci` and `dev`.
@@ -48,31 +43,10 @@ export interface StageConfig {
    */
   readonly ingestReservedConcurrency?: number;
   /**
-   * Reserved concurrency of the archive function.
+   * Reserved concurrency of the router function (it runs at most one invocation per shard anyway).
    * @default - none
    */
-  readonly archiveReservedConcurrency?: number;
-  /**
-   * Retries of a failing archive batch (0 to 10000) before its records go to the on-failure queue.
-   * @default 10
-   */
-  readonly archiveRetryAttempts?: number;
-  /**
-   * Oldest record the archive mapping still processes, in hours (1 to 168), then the on-failure queue.
-   * @default - the stream's retention, at most 168
-   */
-  readonly archiveMaxRecordAgeHours?: number;
-  /**
-   * Retries of a failing engine batch (0 to 10000) before its records go to the engine's on-failure queue.
-   * The engine fails a record only when it could not write the record's outcome to the delivery ledger.
-   * @default 10
-   */
-  readonly engineRetryAttempts?: number;
-  /**
-   * Oldest record the engine mapping still processes, in hours (1 to 168), then the on-failure queue.
-   * @default - the stream's retention, at most 168
-   */
-  readonly engineMaxRecordAgeHours?: number;
+  readonly routerReservedConcurrency?: number;
   /**
    * Subscriptions accepted in subscriptions.json (`MAX_SUBSCRIPTIONS`), 1 to 100000; a larger file is
    * refused and the last valid one keeps serving.
@@ -105,20 +79,25 @@ const FIELDS: Record<keyof StageConfig, { kind: FieldKind; required?: boolean }>
   shardCount: { kind: 'number', required: true },
   retentionHours: { kind: 'number', required: true },
   maxEventBytes: { kind: 'number' },
-  dedupeWindowSeconds: { kind: 'number' },
   removalPolicy: { kind: 'removalPolicy' },
   logRetentionDays: { kind: 'number' },
   apiThrottle: { kind: 'throttle' },
   ingestReservedConcurrency: { kind: 'number' },
-  archiveReservedConcurrency: { kind: 'number' },
-  archiveRetryAttempts: { kind: 'number' },
-  archiveMaxRecordAgeHours: { kind: 'number' },
-  engineRetryAttempts: { kind: 'number' },
-  engineMaxRecordAgeHours: { kind: 'number' },
+  routerReservedConcurrency: { kind: 'number' },
   maxSubscriptions: { kind: 'number' },
   lambdaTargets: { kind: 'stringList' },
   account: { kind: 'string' },
   region: { kind: 'string' },
+};
+
+/** Keys of earlier versions that no longer mean anything, with why: a stage still setting one is told. */
+const REMOVED: Record<string, string> = {
+  dedupeWindowSeconds: 'ingest keeps no dedupe records any more; the event store is the dedupe record for as long as it keeps the event',
+  archiveReservedConcurrency: 'the archive function is gone: the router stores and delivers (routerReservedConcurrency)',
+  archiveRetryAttempts: 'the router retries a failing batch for as long as the stream keeps it',
+  archiveMaxRecordAgeHours: 'the router retries a failing batch for as long as the stream keeps it',
+  engineRetryAttempts: 'the router retries a failing batch for as long as the stream keeps it',
+  engineMaxRecordAgeHours: 'the router retries a failing batch for as long as the stream keeps it',
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -186,6 +165,7 @@ export function resolveStageConfig(stages: unknown, stage: unknown): StageConfig
     throw new Error(`${where} must be an object, got ${JSON.stringify(config)}`);
   }
   for (const key of Object.keys(config)) {
+    if (key in REMOVED) throw new Error(`${where}: "${key}" was removed (${REMOVED[key]}); delete it from cdk.json`);
     if (!(key in FIELDS)) {
       throw new Error(`${where}: unknown key "${key}"; known keys are ${Object.keys(FIELDS).join(', ')}`);
     }

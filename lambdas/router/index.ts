@@ -1,17 +1,12 @@
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DEADLINE_MARGIN_MS } from '../../src/router/Router';
 import { routerFromEnvironment } from '../../src/runtime/deliveryFromEnvironment';
 
 const logger = new Logger({ serviceName: 'switchyard-router' });
 const metrics = new Metrics({ namespace: 'Switchyard', serviceName: 'switchyard-router' });
 const router = routerFromEnvironment(process.env, logger, metrics);
-
-/**
- * Time kept free at the end of the invocation for the ledger writes of deliveries that were not started and of
- * attempts that failed: no delivery starts unless its longest attempt ends before this margin.
- */
-export const DEADLINE_MARGIN_MS = 30_000;
 
 /**
  * Kinesis → event store → subscriptions: stores the batch (dropping copies of events already stored), then

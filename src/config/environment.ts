@@ -5,9 +5,9 @@
 export const ENV = {
   /** Kinesis stream the ingest function publishes to. */
   eventStreamName: 'EVENT_STREAM_NAME',
-  /** DynamoDB table of archived events (the event store). */
+  /** DynamoDB table of stored events (the event store; its items are the dedupe records). */
   eventTableName: 'EVENT_TABLE_NAME',
-  /** DynamoDB table of idempotency records (ingest dedupe on source + id). */
+  /** DynamoDB table of idempotency records (worker completions per consumer, source and id). */
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
   /** KMS key (id, ARN or alias) that wraps the event store's data keys. */
   kmsKeyId: 'KMS_KEY_ID',
@@ -15,10 +15,8 @@ export const ENV = {
   producerToken: 'SWITCHYARD_TOKEN',
   /** Secrets Manager secret holding `{"<producer>": "<token>", ...}` (AWS). */
   producerTokensSecretId: 'PRODUCER_TOKENS_SECRET_ID',
-  /** Largest accepted event in bytes (default 262144). */
+  /** Largest accepted event in bytes (default 262144, at most 393216: an event must fit a DynamoDB item). */
   maxEventBytes: 'MAX_EVENT_BYTES',
-  /** How long a source + id pair is remembered for dedupe, in seconds (default 86400). */
-  dedupeWindowSeconds: 'DEDUPE_WINDOW_SECONDS',
   /** DynamoDB table of the delivery ledger: failed deliveries awaiting retry, dead letters, disabled subscriptions. */
   deliveryTableName: 'DELIVERY_TABLE_NAME',
   /** DynamoDB table of worker leases and checkpoints (`ShardWorker`). */

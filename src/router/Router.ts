@@ -7,6 +7,13 @@ import type { EventStore, StoreOutcome } from '../store/EventStore';
 import { decodeKinesisRecord, type StreamedEvent } from '../stream/decodeKinesisRecord';
 import { UndecodableRecordError } from '../stream/errors';
 
+/**
+ * Time a router invocation keeps free at its end (Lambda handler: the deadline is the remaining time less
+ * this) for the ledger writes of deliveries that were not started and of attempts that failed: no delivery
+ * starts unless its longest attempt ends before it.
+ */
+export const DEADLINE_MARGIN_MS = 30_000;
+
 /** Options of {@link Router}. */
 export interface RouterOptions {
   /** The event store: the batch is stored here first; its items are the dedupe records. */

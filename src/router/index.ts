@@ -1,1 +1,1 @@
-export { Router, type RouterOptions, type RouteSummary } from './Router';
+export { DEADLINE_MARGIN_MS, Router, type RouterOptions, type RouteSummary } from './Router';

@@ -5,7 +5,7 @@ import { DEFAULT_MAX_EVENT_BYTES } from '../events/constants';
 import { acceptEvents } from '../ingest/acceptEvents';
 import type { ApiDependencies } from '../http/routeRequest';
 import { ProducerTokens, type ProducerTokenSource } from '../http/ProducerTokens';
-import { DynamoDbEventStore } from '../store';
+import { DynamoDbEventStore, MAX_STORABLE_EVENT_BYTES } from '../store';
 import type { LogSink } from './types';
 
 /**
@@ -27,11 +27,22 @@ export function ingestApiFromEnvironment(env: NodeJS.ProcessEnv, log: LogSink, c
   const store = eventStoreFromEnvironment(env, clients);
   return {
     tokens: new ProducerTokens(producerTokenSource(env, clients)),
-    limits: { maxEventBytes: intEnv(ENV.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, env) },
+    limits: { maxEventBytes: maxEventBytes(env) },
     accept: (events) => acceptEvents(events, { kinesis: clients.kinesis, streamName, store, warn: log.warn }),
     store,
     onError: (error, request) => log.error('unexpected error', { ...request, error }),
   };
+}
+
+/** `MAX_EVENT_BYTES`, refused at start above what the event store and the ledger can hold. */
+export function maxEventBytes(env: NodeJS.ProcessEnv): number {
+  const value = intEnv(ENV.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, env);
+  if (value > MAX_STORABLE_EVENT_BYTES) {
+    throw new Error(
+      `environment variable ${ENV.maxEventBytes} (stage setting maxEventBytes) must be at most ${MAX_STORABLE_EVENT_BYTES}: an event must fit DynamoDB's 400 KB item with the item's own attributes, got ${value}`,
+    );
+  }
+  return value;
 }
 
 /** A secret of per-producer tokens in AWS, one token locally, or none (an open local bus). */

@@ -1,31 +1,39 @@
 import { BY_TYPE_INDEX, EventStore } from '../../lib/EventStore';
-import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_ARCHIVE_ACTIONS, TABLE_READ_ACTIONS } from '../../lib/perms';
+import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_LOOKUP_ACTIONS, TABLE_READ_ACTIONS, TABLE_STORE_ACTIONS } from '../../lib/perms';
 import { EVENT_TABLE_SCHEMA } from '../../src/store/tableSchemas';
 import { pairs } from './helpers';
 import { allowedAfterGrant, describeEncryptedTable } from './support/tableConstructCases';
 
 describe('EventStore', () => {
   describeEncryptedTable(EventStore, {
-    keys: { partitionKey: 'pk', indexes: { byType: { partitionKey: 'type', sortKey: 'timeKey' } } },
+    keys: { partitionKey: 'pk', indexes: { byType: { partitionKey: 'type', sortKey: 'timeKey', projection: 'KEYS_ONLY' } } },
     grantAll: (store, role) => {
-      store.grantArchive(role);
+      store.grantStore(role);
+      store.grantLookup(role);
       store.grantRead(role);
       store.grant(role, 'dynamodb:Query');
     },
     protectsWhenRetained: true,
   });
 
-  test("BY_TYPE_INDEX names the shared schema's index on type + timeKey", () => {
-    expect(EVENT_TABLE_SCHEMA.indexes[BY_TYPE_INDEX]).toEqual({ partitionKey: 'type', sortKey: 'timeKey' });
+  test("BY_TYPE_INDEX names the shared schema's index on type + timeKey, projecting only keys", () => {
+    expect(EVENT_TABLE_SCHEMA.indexes[BY_TYPE_INDEX]).toEqual({ partitionKey: 'type', sortKey: 'timeKey', projection: 'KEYS_ONLY' });
   });
 
-  test('grantArchive allows conditional single-item writes on the table (not its indexes) and the key actions', () => {
-    const { stack, subject, allowed } = allowedAfterGrant(EventStore, (store, role) => store.grantArchive(role));
+  test('grantStore allows batch reads and writes of items on the table (not its indexes) and the key actions', () => {
+    const { stack, subject, allowed } = allowedAfterGrant(EventStore, (store, role) => store.grantStore(role));
     expect(allowed).toEqual(
       new Set([
-        ...pairs(stack, TABLE_ARCHIVE_ACTIONS, [subject.table.tableArn]),
+        ...pairs(stack, TABLE_STORE_ACTIONS, [subject.table.tableArn]),
         ...pairs(stack, KEY_ENCRYPT_DECRYPT_ACTIONS, [subject.encryptionKey.keyArn]),
       ]),
+    );
+  });
+
+  test('grantLookup allows GetItem and BatchGetItem on the table only, and Decrypt', () => {
+    const { stack, subject, allowed } = allowedAfterGrant(EventStore, (store, role) => store.grantLookup(role));
+    expect(allowed).toEqual(
+      new Set([...pairs(stack, TABLE_LOOKUP_ACTIONS, [subject.table.tableArn]), ...pairs(stack, KEY_DECRYPT_ACTIONS, [subject.encryptionKey.keyArn])]),
     );
   });
 

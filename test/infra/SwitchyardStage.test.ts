@@ -1,9 +1,10 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, STREAM_CONSUME_ACTIONS, STREAM_PUBLISH_ACTIONS, TABLE_ARCHIVE_ACTIONS, TABLE_READ_ACTIONS, TABLE_READ_WRITE_ACTIONS } from '../../lib/perms';
+import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_STREAM_PUBLISH_ACTIONS, STREAM_CONSUME_ACTIONS, STREAM_PUBLISH_ACTIONS, TABLE_LOOKUP_ACTIONS, TABLE_READ_WRITE_ACTIONS, TABLE_STORE_ACTIONS } from '../../lib/perms';
 import { resolveStageConfig, type StageConfig } from '../../lib/resolveStageConfig';
 import type { SwitchyardFunction } from '../../lib/SwitchyardFunction';
 import { DELIVERY_FUNCTIONS, MAX_ATTEMPT_SECONDS, MAX_DELIVERY_TIMEOUT_SECONDS, SwitchyardStage } from '../../lib/SwitchyardStage';
+import { DEADLINE_MARGIN_MS } from '../../src/router/Router';
 import { EVENT_TABLE_SCHEMA, IDEMPOTENCY_TABLE_SCHEMA } from '../../src/store/tableSchemas';
 import subscriptionsSchema from '../../schema/subscriptions.schema.json';
 import { allowedPairs, cdkJsonContext, nagFindings, pair, pairs, testApp } from './helpers';
@@ -13,9 +14,8 @@ const CONFIG: StageConfig = {
   shardCount: 3,
   retentionHours: 48,
   maxEventBytes: 100_000,
-  dedupeWindowSeconds: 3600,
-  archiveRetryAttempts: 7,
   ingestReservedConcurrency: 20,
+  routerReservedConcurrency: 3,
   apiThrottle: { rateLimit: 50, burstLimit: 100 },
 };
 
@@ -178,7 +178,7 @@ describe('SwitchyardStage', () => {
   });
 
   describe('functions', () => {
-    test.each(['ingest', 'archive', 'engine', 'redeliver'] as const)('%s runs Node.js 22 on arm64 with tracing and a KMS-encrypted log group', (name) => {
+    test.each(['ingest', 'router', 'redeliver'] as const)('%s runs Node.js 22 on arm64 with tracing and a KMS-encrypted log group', (name) => {
       const fn = stack[name];
       expect(functionOf(fn).Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -191,28 +191,30 @@ describe('SwitchyardStage', () => {
       expect(logGroup.Properties).toMatchObject({ KmsKeyId: keyArn(), RetentionInDays: 30 });
     });
 
-    test('ingest gets the resource names, key, secret and limits from the stage', () => {
-      expect(functionOf(stack.ingest).Properties.Environment.Variables).toMatchObject({
+    test('ingest gets the resource names, key, secret and limits from the stage, and no idempotency table', () => {
+      const env = functionOf(stack.ingest).Properties.Environment.Variables;
+      expect(env).toMatchObject({
         EVENT_STREAM_NAME: stack.resolve(stack.eventStream.streamName),
         EVENT_TABLE_NAME: stack.resolve(stack.eventStore.tableName),
-        IDEMPOTENCY_TABLE_NAME: stack.resolve(stack.idempotencyTable.tableName),
         KMS_KEY_ID: keyArn(),
         PRODUCER_TOKENS_SECRET_ID: stack.resolve(stack.producerTokens.secretArn),
         MAX_EVENT_BYTES: '100000',
-        DEDUPE_WINDOW_SECONDS: '3600',
       });
+      expect(env.IDEMPOTENCY_TABLE_NAME).toBeUndefined();
+      expect(env.DEDUPE_WINDOW_SECONDS).toBeUndefined();
       expect(functionOf(stack.ingest).Properties.ReservedConcurrentExecutions).toBe(20);
     });
 
-    test('archive gets the event table and the key', () => {
-      expect(functionOf(stack.archive).Properties.Environment.Variables).toMatchObject({
-        EVENT_TABLE_NAME: stack.resolve(stack.eventStore.tableName),
-        KMS_KEY_ID: keyArn(),
-      });
-      expect(functionOf(stack.archive).Properties.ReservedConcurrentExecutions).toBeUndefined();
+    test('no archive or engine function is left: three functions, one event source mapping', () => {
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      const names = Object.values(template.findResources('AWS::Lambda::Function'))
+        .map((fn) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME)
+        .filter(Boolean)
+        .sort();
+      expect(names).toEqual(['switchyard-ingest', 'switchyard-redeliver', 'switchyard-router']);
     });
 
-    test('engine and redeliver get the ledger, the config object, the key and the subscription limit', () => {
+    test('router and redeliver get the ledger, the config object, the key and the subscription limit; the router the event table', () => {
       const common = {
         DELIVERY_TABLE_NAME: stack.resolve(stack.deliveryLedger.tableName),
         CONFIG_BUCKET_NAME: stack.resolve(stack.configBucket.bucketName),
@@ -220,24 +222,25 @@ describe('SwitchyardStage', () => {
         KMS_KEY_ID: keyArn(),
         MAX_SUBSCRIPTIONS: '1000',
       };
-      const engineEnv = functionOf(stack.engine).Properties.Environment.Variables;
+      const routerEnv = functionOf(stack.router).Properties.Environment.Variables;
       const redeliverEnv = functionOf(stack.redeliver).Properties.Environment.Variables;
-      expect(engineEnv).toMatchObject(common);
+      expect(routerEnv).toMatchObject({ ...common, EVENT_TABLE_NAME: stack.resolve(stack.eventStore.tableName) });
       expect(redeliverEnv).toMatchObject({ ...common, REDELIVER_SWEEP_SECONDS: '55' });
-      expect(engineEnv.REDELIVER_SWEEP_SECONDS).toBeUndefined();
-      for (const env of [engineEnv, redeliverEnv]) {
+      expect(routerEnv.REDELIVER_SWEEP_SECONDS).toBeUndefined();
+      expect(redeliverEnv.EVENT_TABLE_NAME).toBeUndefined();
+      for (const env of [routerEnv, redeliverEnv]) {
         expect(env.ALLOW_PRIVATE_NETWORKS).toBeUndefined(); // the SSRF guard stays on in AWS
         expect(env.EVENT_STREAM_NAME).toBeUndefined();
       }
     });
 
-    test('engine: 1024 MiB, a timeout covering the longest attempt (an OAuth webhook: token, post, renew, post)', () => {
-      const props = functionOf(stack.engine).Properties;
+    test('router: 1024 MiB, Lambda\'s longest timeout, room for the longest attempt (an OAuth webhook: token, post, renew, post) before its deadline', () => {
+      const props = functionOf(stack.router).Properties;
       expect(props.MemorySize).toBe(1024);
-      expect(props.Timeout).toBe(MAX_ATTEMPT_SECONDS + 60);
-      expect(props.Timeout).toBeGreaterThanOrEqual(2 * MAX_DELIVERY_TIMEOUT_SECONDS);
-      expect(props.Timeout).toBeLessThanOrEqual(900);
-      expect(props.ReservedConcurrentExecutions).toBeUndefined();
+      expect(props.Timeout).toBe(900);
+      expect(props.Timeout - DEADLINE_MARGIN_MS / 1000).toBeGreaterThan(MAX_ATTEMPT_SECONDS);
+      expect(MAX_ATTEMPT_SECONDS).toBeGreaterThanOrEqual(2 * MAX_DELIVERY_TIMEOUT_SECONDS);
+      expect(props.ReservedConcurrentExecutions).toBe(3);
     });
 
     test('redeliver: 1024 MiB, at most 2 at once, a timeout letting the last attempt of a 55 s sweep finish', () => {
@@ -260,35 +263,19 @@ describe('SwitchyardStage', () => {
       }
     });
 
-    test('ingest may publish, dedupe, read the store and the tokens — and nothing more', () => {
+    test('ingest may publish, read event store items by key and the tokens — and write nothing to DynamoDB', () => {
       const s = stack;
       const key = s.key.key.keyArn;
       const table = s.eventStore.table.tableArn;
       const expected = new Set([
         ...pairs(s, STREAM_PUBLISH_ACTIONS, [s.eventStream.streamArn]),
-        ...pairs(s, TABLE_READ_WRITE_ACTIONS, [s.idempotencyTable.table.tableArn]),
-        ...pairs(s, TABLE_READ_ACTIONS, [table, `${table}/index/byType`]),
+        ...pairs(s, TABLE_LOOKUP_ACTIONS, [table]),
         ...pairs(s, ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], [s.producerTokens.secretArn]),
-        ...pairs(s, [...KEY_ENCRYPT_DECRYPT_ACTIONS], [key]),
+        ...pairs(s, [...KEY_DECRYPT_ACTIONS, ...KEY_STREAM_PUBLISH_ACTIONS], [key]),
         ...pairs(s, ['logs:CreateLogStream', 'logs:PutLogEvents'], [s.ingest.logGroup.logGroupArn]),
         ...pairs(s, ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']),
       ]);
       expect(allowedPairs(template, s, s.ingest.role as iam.IRole)).toEqual(expected);
-    });
-
-    test('archive may consume the stream, archive into the store and report failures — and nothing more', () => {
-      const s = stack;
-      const key = s.key.key.keyArn;
-      const expected = new Set([
-        ...pairs(s, STREAM_CONSUME_ACTIONS, [s.eventStream.streamArn]),
-        ...pairs(s, TABLE_ARCHIVE_ACTIONS, [s.eventStore.table.tableArn]),
-        ...pairs(s, ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], [s.archiveFailures.queueArn]),
-        ...pairs(s, [...KEY_ENCRYPT_DECRYPT_ACTIONS, ...KEY_DECRYPT_ACTIONS, 'kms:ReEncrypt*', 'kms:GenerateDataKey*'], [key]),
-        ...pairs(s, ['logs:CreateLogStream', 'logs:PutLogEvents'], [s.archive.logGroup.logGroupArn]),
-        ...pairs(s, ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']),
-      ]);
-      expect(allowedPairs(template, s, s.archive.role as iam.IRole)).toEqual(expected);
-      expect(allowedPairs(template, s, s.archive.role as iam.IRole).has(pair(s, 'dynamodb:Scan', s.eventStore.table.tableArn))).toBe(false);
     });
   });
 
@@ -301,6 +288,7 @@ describe('SwitchyardStage', () => {
         ...pairs(s, TABLE_READ_WRITE_ACTIONS, [ledger]),
         pair(s, 'dynamodb:Query', `${ledger}/index/due`),
         ...pairs(s, ['s3:GetObject', 's3:GetObjectVersion'], [s.configBucket.bucket.arnForObjects('subscriptions.json')]),
+        pair(s, 's3:ListBucketVersions', s.configBucket.bucket.bucketArn),
         ...DELIVERY_TARGET_PAIRS,
         ...pairs(s, [...KEY_ENCRYPT_DECRYPT_ACTIONS], [key]),
         ...pairs(s, ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']),
@@ -308,15 +296,26 @@ describe('SwitchyardStage', () => {
       ];
     };
 
-    test('engine may consume the stream, keep the ledger, read subscriptions.json, resolve stage secrets and parameters, invoke switchyard-test-* and report failures — and nothing more', () => {
+    test('router may consume the stream, store batches in the event store, keep the ledger, read subscriptions.json (and its versions), resolve stage secrets and parameters, invoke switchyard-test-* — and nothing more', () => {
       const s = stack;
       const expected = new Set([
-        ...deliveryPairs(s.engine),
+        ...deliveryPairs(s.router),
         ...pairs(s, STREAM_CONSUME_ACTIONS, [s.eventStream.streamArn]),
-        ...pairs(s, ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], [s.engineFailures.queueArn]),
-        ...pairs(s, ['kms:ReEncrypt*', 'kms:GenerateDataKey*'], [s.key.key.keyArn]),
+        ...pairs(s, TABLE_STORE_ACTIONS, [s.eventStore.table.tableArn]),
       ]);
-      expect(allowedPairs(template, s, s.engine.role as iam.IRole)).toEqual(expected);
+      expect(allowedPairs(template, s, s.router.role as iam.IRole)).toEqual(expected);
+      // No queries, updates, deletes or scans of the event store, nothing on its index.
+      const onStore = [...allowedPairs(template, s, s.router.role as iam.IRole)].filter((p) => p.includes(JSON.stringify(s.resolve(s.eventStore.table.tableArn)).slice(0, 40)));
+      expect(onStore.filter((p) => /Query|UpdateItem|DeleteItem|Scan/.test(p))).toEqual([]);
+    });
+
+    test('listing versions of the config bucket is limited to the subscriptions.json prefix, and the bucket is versioned', () => {
+      const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
+      const listing = statements.filter((statement) => statement.Action === 's3:ListBucketVersions');
+      expect(listing.length).toBeGreaterThan(0);
+      for (const statement of listing) expect(statement.Condition).toEqual({ StringEquals: { 's3:prefix': 'subscriptions.json' } });
+      const bucket = template.toJSON().Resources[stack.getLogicalId(stack.configBucket.bucket.node.defaultChild as never)];
+      expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     });
 
     test('redeliver has the same delivery grants without the stream or a queue — and nothing more', () => {
@@ -325,7 +324,7 @@ describe('SwitchyardStage', () => {
     });
 
     test('no delivery grant reaches the bus\'s own functions, other secrets, Scan, or any resource "*" beyond X-Ray', () => {
-      for (const role of [stack.engine.role, stack.redeliver.role]) {
+      for (const role of [stack.router.role, stack.redeliver.role]) {
         const allowed = [...allowedPairs(template, stack, role as iam.IRole)];
         expect(allowed.filter((p) => p.endsWith(' "*"')).sort()).toEqual(['xray:PutTelemetryRecords "*"', 'xray:PutTraceSegments "*"']);
         expect(allowed.filter((p) => p.startsWith('dynamodb:Scan'))).toEqual([]);
@@ -338,20 +337,23 @@ describe('SwitchyardStage', () => {
       expect(stack.stackName).toBe('Switchyard-test');
     });
 
-    test('the engine reads every shard from the trim horizon, one batch per shard, bisecting, with partial failures and its own on-failure queue', () => {
+    test('the router reads every shard from the trim horizon, one batch per shard, bisecting, with partial failures, and never gives a batch up', () => {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: stack.resolve(stack.eventStream.streamArn),
-        FunctionName: stack.resolve(stack.engine.function.functionName),
+        FunctionName: stack.resolve(stack.router.function.functionName),
         StartingPosition: 'TRIM_HORIZON',
         BatchSize: 100,
         BisectBatchOnFunctionError: true,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        MaximumRetryAttempts: 10,
-        MaximumRecordAgeInSeconds: 48 * 3600,
         ParallelizationFactor: 1,
-        DestinationConfig: { OnFailure: { Destination: stack.resolve(stack.engineFailures.queueArn) } },
+        // Absent means Lambda's default for stream sources, -1: retry until the record expires from the stream.
+        MaximumRetryAttempts: Match.absent(),
+        MaximumRecordAgeInSeconds: Match.absent(),
+        // No on-failure destination: nothing is reduced to its position in a queue.
+        DestinationConfig: Match.absent(),
       });
-      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      template.resourceCountIs('AWS::SQS::Queue', 0);
     });
 
     test('redeliver is started every minute by a rule; a start older than a minute is dropped, not retried', () => {
@@ -400,40 +402,6 @@ describe('SwitchyardStage', () => {
     });
   });
 
-  describe('archive event source mapping', () => {
-    test('reads from the trim horizon in batches of 100, bisecting, with partial failures and an on-failure queue', () => {
-      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        EventSourceArn: stack.resolve(stack.eventStream.streamArn),
-        FunctionName: stack.resolve(stack.archive.function.functionName),
-        StartingPosition: 'TRIM_HORIZON',
-        BatchSize: 100,
-        BisectBatchOnFunctionError: true,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        MaximumRetryAttempts: 7,
-        MaximumRecordAgeInSeconds: 48 * 3600,
-        ParallelizationFactor: 1,
-        DestinationConfig: { OnFailure: { Destination: stack.resolve(stack.archiveFailures.queueArn) } },
-      });
-    });
-
-    test('the on-failure queues (archive, engine) are encrypted with the stage key and TLS-only', () => {
-      const queues = template.findResources('AWS::SQS::Queue');
-      expect(Object.keys(queues).sort()).toEqual(
-        [stack.archiveFailures, stack.engineFailures].map((q) => stack.getLogicalId(q.node.defaultChild as never)).sort(),
-      );
-      for (const queue of Object.values(queues)) {
-        expect(queue.Properties).toMatchObject({ KmsMasterKeyId: keyArn(), MessageRetentionPeriod: 14 * 86400 });
-      }
-      const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
-      expect(policies).toHaveLength(2);
-      for (const policy of policies) {
-        expect(policy.Properties.PolicyDocument.Statement).toEqual([
-          expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]);
-      }
-    });
-  });
-
   describe('outputs', () => {
     test.each([
       ['ApiUrl', () => stack.api.url],
@@ -442,10 +410,8 @@ describe('SwitchyardStage', () => {
       ['IdempotencyTableName', () => stack.idempotencyTable.tableName],
       ['ConfigBucketName', () => stack.configBucket.bucketName],
       ['ProducerTokensSecretArn', () => stack.producerTokens.secretArn],
-      ['ArchiveFailureQueueUrl', () => stack.archiveFailures.queueUrl],
       ['DeliveryTableName', () => stack.deliveryLedger.tableName],
       ['WorkerTableName', () => stack.workerTable.tableName],
-      ['EngineFailureQueueUrl', () => stack.engineFailures.queueUrl],
     ] as Array<[string, () => string]>)('%s', (name, value) => {
       template.hasOutput(name, { Value: stack.resolve(value()) });
     });
@@ -473,23 +439,20 @@ describe('SwitchyardStage', () => {
       t.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
     });
 
-    test('defaults: 256 KiB events, 24 h dedupe, 10 retries, record age = retention (max 7 days)', () => {
+    test('defaults: 256 KiB events; the router retries without limit whatever the retention', () => {
       const s = stageStack({ shardCount: 1, retentionHours: 720 }, { bundle: false });
       const t = Template.fromStack(s);
       t.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: { Variables: Match.objectLike({ MAX_EVENT_BYTES: '262144', DEDUPE_WINDOW_SECONDS: '86400' }) },
+        Environment: { Variables: Match.objectLike({ MAX_EVENT_BYTES: '262144' }) },
       });
-      t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MaximumRetryAttempts: 10, MaximumRecordAgeInSeconds: 168 * 3600 });
+      t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MaximumRetryAttempts: Match.absent(), MaximumRecordAgeInSeconds: Match.absent() });
       t.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 } });
     });
 
     test.each([
-      [{ maxEventBytes: 0 }, 'config.maxEventBytes must be an integer between 1 and 1048576 bytes, got 0'],
-      [{ dedupeWindowSeconds: 59 }, 'config.dedupeWindowSeconds must be an integer between 60 and 2592000 seconds, got 59'],
-      [{ archiveRetryAttempts: -1 }, 'config.archiveRetryAttempts must be an integer between 0 and 10000, got -1'],
-      [{ archiveMaxRecordAgeHours: 169 }, 'config.archiveMaxRecordAgeHours must be an integer between 1 and 168 hours, got 169'],
-      [{ engineRetryAttempts: 10_001 }, 'config.engineRetryAttempts must be an integer between 0 and 10000, got 10001'],
-      [{ engineMaxRecordAgeHours: 0 }, 'config.engineMaxRecordAgeHours must be an integer between 1 and 168 hours, got 0'],
+      [{ maxEventBytes: 0 }, "config.maxEventBytes must be an integer between 1 and 393216 bytes (DynamoDB's 400 KB item limit less 16 KiB for the item's own attributes), got 0"],
+      [{ maxEventBytes: 1_048_576 }, 'config.maxEventBytes must be an integer between 1 and 393216 bytes'],
+      [{ maxEventBytes: 393_217 }, 'got 393217'],
       [{ maxSubscriptions: 0 }, 'config.maxSubscriptions must be an integer between 1 and 100000, got 0'],
       [{ lambdaTargets: ['audit'] }, 'Switchyard-test/DeliveryTargets: lambdaTargets[0] must be a Lambda function ARN'],
       [{ lambdaTargets: ['arn:aws:lambda:ap-southeast-2:123456789012:function:*'] }, 'Switchyard-test/DeliveryTargets: lambdaTargets[0] must name functions, not every function of an account'],
@@ -500,21 +463,19 @@ describe('SwitchyardStage', () => {
       expect(() => stageStack({ shardCount: 1, retentionHours: 24, ...override }, { bundle: false })).toThrow(message);
     });
 
-    test('lambdaTargets, maxSubscriptions and engine retries come from the stage config', () => {
+    test('lambdaTargets and maxSubscriptions come from the stage config', () => {
       const s = stageStack(
         {
           shardCount: 1,
           retentionHours: 24,
           maxSubscriptions: 50,
-          engineRetryAttempts: 3,
-          engineMaxRecordAgeHours: 6,
           lambdaTargets: ['arn:aws:lambda:ap-southeast-2:123456789012:function:audit', 'arn:aws:lambda:ap-southeast-2:123456789012:function:team-*'],
         },
         { bundle: false },
       );
       const t = Template.fromStack(s);
       const fn = (f: { function: { node: { defaultChild?: unknown } } }) => t.toJSON().Resources[s.getLogicalId(f.function.node.defaultChild as never)];
-      for (const f of [s.engine, s.redeliver]) {
+      for (const f of [s.router, s.redeliver]) {
         expect(fn(f).Properties.Environment.Variables.MAX_SUBSCRIPTIONS).toBe('50');
         const invoke = [...allowedPairs(t, s, f.role)].filter((p) => p.startsWith('lambda:')).sort();
         expect(invoke).toEqual([
@@ -523,11 +484,6 @@ describe('SwitchyardStage', () => {
           'lambda:InvokeFunction "arn:aws:lambda:ap-southeast-2:123456789012:function:team-*"',
         ]);
       }
-      t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        FunctionName: s.resolve(s.engine.function.functionName),
-        MaximumRetryAttempts: 3,
-        MaximumRecordAgeInSeconds: 6 * 3600,
-      });
       expect(nagFindings(s)).toEqual([]);
     });
 

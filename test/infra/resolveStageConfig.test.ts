@@ -33,16 +33,22 @@ describe('resolveStageConfig', () => {
     expect(() => resolveStageConfig(undefined, 'dev')).toThrow('cdk.json has no stages');
   });
 
-  test('accepts the delivery settings: lambdaTargets as a list of ARNs, maxSubscriptions, engine retries', () => {
+  test('accepts the delivery settings: lambdaTargets as a list of ARNs, maxSubscriptions, router concurrency', () => {
     const dev = {
       ...STAGES.dev,
       lambdaTargets: ['arn:aws:lambda:ap-southeast-2:123456789012:function:audit'],
       maxSubscriptions: 50,
-      engineRetryAttempts: 3,
-      engineMaxRecordAgeHours: 6,
+      routerReservedConcurrency: 4,
     };
     expect(resolveStageConfig({ dev }, 'dev')).toEqual(dev);
   });
+
+  test.each(['engineRetryAttempts', 'engineMaxRecordAgeHours', 'archiveRetryAttempts', 'archiveMaxRecordAgeHours', 'archiveReservedConcurrency', 'dedupeWindowSeconds'])(
+    'tells a stage that still sets %s that it was removed, and why',
+    (key) => {
+      expect(() => resolveStageConfig({ dev: { ...STAGES.dev, [key]: 3 } }, 'dev')).toThrow(new RegExp(`stages\\.dev: "${key}" was removed \\(.+\\); delete it from cdk\\.json`));
+    },
+  );
 
   test('rejects a missing required key', () => {
     expect(() => resolveStageConfig({ dev: { shardCount: 1 } }, 'dev')).toThrow('stages.dev.retentionHours is required');

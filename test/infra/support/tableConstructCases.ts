@@ -18,7 +18,7 @@ export interface ExpectedKeys extends TableSchema {
 
 /** What the common cases need to know about a table construct beyond its class. */
 export interface TableConstructCase<T extends SwitchyardTable> {
-  /** Its key schema, string keys only, every index projecting all attributes. */
+  /** Its key schema, string keys only, each index projecting what it says (all attributes unless `KEYS_ONLY`). */
   readonly keys: ExpectedKeys;
   /** Every grant the construct offers, so the cdk-nag case sees the policies they write. */
   readonly grantAll: (subject: T, grantee: iam.IGrantable) => void;
@@ -54,7 +54,7 @@ function keyProperties(keys: ExpectedKeys): Record<string, unknown> {
         : indexes.map(([IndexName, index]) => ({
             IndexName,
             KeySchema: keySchema(index.partitionKey, index.sortKey),
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: index.projection ?? 'ALL' },
           })),
     TimeToLiveSpecification: keys.timeToLiveAttribute ? { AttributeName: keys.timeToLiveAttribute, Enabled: true } : Match.absent(),
   };
@@ -92,7 +92,7 @@ export function describeEncryptedTable<T extends SwitchyardTable>(tableClass: Ta
   const deletionProtection = (retained: boolean): unknown => (spec.protectsWhenRetained ? retained : Match.absent());
 
   describe('as an encrypted Switchyard table', () => {
-    test('has its key schema (string keys), its indexes projecting all, and its TTL attribute if any', () => {
+    test('has its key schema (string keys), its indexes projecting what the schema says, and its TTL attribute if any', () => {
       Template.fromStack(build(tableClass).stack).hasResourceProperties('AWS::DynamoDB::Table', keyProperties(spec.keys));
     });
 

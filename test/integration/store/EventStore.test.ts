@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { createAwsClients, type AwsClients } from '../../../src/config/awsClients';
 import { createEventKeys, DecryptionError, DecryptionFailure } from '../../../src/crypto';
 import type { CloudEventJson } from '../../../src/events/types';
-import { DynamoDbEventStore, EVENT_TABLE_SCHEMA, InvalidQueryError, itemKey } from '../../../src/store';
+import { DYNAMODB_MAX_ITEM_BYTES, DynamoDbEventStore, EVENT_TABLE_SCHEMA, InvalidQueryError, itemBytes, itemKey, MAX_STORABLE_EVENT_BYTES } from '../../../src/store';
+import { maxEventBytes } from '../../../src/runtime/fromEnvironment';
 import { startEmulators, type Emulators } from '../../../local/emulators';
 import { startLocalKms, type LocalKms } from '../../../local/kms/startLocalKms';
 import { ensureTable } from '../../../local/provision';
@@ -149,6 +150,23 @@ describe('DynamoDbEventStore on dynalite and the local KMS', () => {
     expect(await store.archive(event, position())).toBe('stored');
     expect(await store.archive(event, position())).toBe('duplicate');
     expect((await store.get(event.source, event.id))!.event).toEqual(event);
+  });
+
+  it('stores an event of the largest size a stage may accept, with incompressible data', async () => {
+    const event = cloudEvent({ data: undefined, data_base64: '', datacontenttype: 'application/octet-stream' });
+    const room = MAX_STORABLE_EVENT_BYTES - Buffer.byteLength(JSON.stringify(event));
+    event.data_base64 = randomBytes(Math.floor((room * 3) / 4)).toString('base64').slice(0, room);
+    expect(Buffer.byteLength(JSON.stringify(event))).toBe(MAX_STORABLE_EVENT_BYTES);
+    expect(await store.storeBatch([{ event, position: position() }])).toEqual(['stored']);
+    const item = (await store.buildItem(event, position())) as unknown as Record<string, unknown>;
+    expect(itemBytes(item)).toBeLessThan(DYNAMODB_MAX_ITEM_BYTES - 8 * 1024);
+    expect((await store.get(event.source, event.id))!.event).toEqual(event);
+  });
+
+  it('refuses a MAX_EVENT_BYTES above what the store can hold, naming the setting', () => {
+    expect(() => maxEventBytes({ MAX_EVENT_BYTES: '1048576' })).toThrow(/MAX_EVENT_BYTES \(stage setting maxEventBytes\) must be at most 393216.*got 1048576/);
+    expect(maxEventBytes({ MAX_EVENT_BYTES: String(MAX_STORABLE_EVENT_BYTES) })).toBe(MAX_STORABLE_EVENT_BYTES);
+    expect(maxEventBytes({})).toBe(262_144);
   });
 
   it('answers undefined for an unknown event', async () => {
