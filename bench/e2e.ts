@@ -129,11 +129,11 @@ async function measure(
   await step('warm-up', () => warmUp(publisher, receiver, `${tag}-warm-`, WARM_UP_BATCHES, FULL_SPEED_IN_FLIGHT));
   const idleResult = await step('idle', () => idle(publisher, receiver, `${tag}-idle-`, IDLE_EVENTS, IDLE_MAX_MS));
   checkPhase(`${label} idle`, idleResult.stats, verifier);
-  const pacedResult = await step(`paced ${PACED_RATE}/s for ${pacedSeconds} s`, () => paced(publisher, receiver, `${tag}-paced-`, PACED_RATE, pacedSeconds, PACED_DRAIN_MS));
+  const pacedResult = await step(`paced ${PACED_RATE}/s for ${pacedSeconds} s`, () => paced(publisher, receiver, `${tag}-paced-`, PACED_RATE, pacedSeconds, PACED_DRAIN_MS, PACED_DRAIN_MS));
   checkPhase(`${label} paced`, pacedResult.stats, verifier);
   if (pacedResult.drain.ended === 'stalled') {
     throw new Error(
-      `e2e ${label} paced: only ${pacedResult.drain.delivered} of ${pacedResult.published} events delivered, and none more for 15 s: events lost` +
+      `e2e ${label} paced: only ${pacedResult.drain.delivered} of ${pacedResult.published} events delivered, and no delivery at all in the ${PACED_DRAIN_MS / 1000} s after the last publish: events lost or the bus stuck` +
         (owner ? `\n${owner.tail()}` : ''),
     );
   }

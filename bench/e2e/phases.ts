@@ -131,9 +131,9 @@ export interface PacedResult {
  * `rate` events/s for `seconds`, a batch of 50 every 50 ms (at 1,000/s) by the clock, not after the previous
  * answer (so a slow answer does not slow the publisher, up to `maxInFlight` requests open: past that it falls
  * behind, which the result says), then waits for every event to be delivered, for at most `drainMs` after the
- * last acknowledgement.
+ * last acknowledgement ('stalled' when no delivery arrives for `stallMs`).
  */
-export async function paced(publisher: Publisher, receiver: ThreadReceiver, prefix: string, rate: number, seconds: number, drainMs: number, maxInFlight = 16): Promise<PacedResult> {
+export async function paced(publisher: Publisher, receiver: ThreadReceiver, prefix: string, rate: number, seconds: number, drainMs: number, stallMs: number, maxInFlight = 16): Promise<PacedResult> {
   await receiver.reset(prefix);
   const trouble = troubleSince(publisher);
   const interval = (BATCH * 1000) / rate;
@@ -166,7 +166,7 @@ export async function paced(publisher: Publisher, receiver: ThreadReceiver, pref
   if (failure !== undefined) throw failure;
   const published = sentBatches * BATCH;
   const publishRate = published / ((lastFire - t0 + interval) / 1000);
-  const drained = await drain(receiver, published, drainMs, Math.min(15_000, drainMs));
+  const drained = await drain(receiver, published, drainMs, stallMs);
   const givenUpAt = now();
   const stats = await receiver.stats();
   const latencies = [...stats.latencies];
