@@ -1,9 +1,15 @@
-import type { EventCompletion, EventIdempotency } from './EventIdempotency';
+import type { EventCompletion } from './EventIdempotency';
 import { sleep } from './EventRunner';
 import type { CompletionFlush, WorkerLog } from './types';
 
+/** A handled event waiting for its completion to be written. */
+export interface BufferedCompletion extends EventCompletion {
+  sequenceNumber: string;
+}
+
 export interface CompletionBufferOptions {
-  idempotency: EventIdempotency;
+  /** Writes completions durably (idempotency records, or the shard's lease); throws when it could not. */
+  write: (completions: BufferedCompletion[]) => Promise<void>;
   flush: CompletionFlush;
   /** Aborted when the lease is lost: a flush stops retrying (the next owner re-runs what was not written). */
   lost: AbortSignal;
@@ -23,7 +29,7 @@ export interface CompletionBufferOptions {
  * before each checkpoint). One flush runs at a time.
  */
 export class CompletionBuffer {
-  private pending: EventCompletion[] = [];
+  private pending: BufferedCompletion[] = [];
   private slotsUsed = 0;
   private readonly waiters: Array<() => void> = [];
   private flushing: Promise<void> | undefined;
@@ -62,7 +68,7 @@ export class CompletionBuffer {
   }
 
   /** The run's handler succeeded: its completion waits for the next flush, keeping its slot until written. */
-  add(completion: EventCompletion): void {
+  add(completion: BufferedCompletion): void {
     this.pending.push(completion);
     if (this.pending.length >= this.options.flush.maxEvents || this.waiters.length > 0) this.startFlush();
     else this.timer ??= setTimeout(() => this.startFlush(), this.options.flush.maxMs);
@@ -80,13 +86,29 @@ export class CompletionBuffer {
     }
   }
 
+  /**
+   * Waits for the running flush, then hands every waiting completion to `write` instead (a checkpoint that
+   * records them); they are written once it resolves, and wait again if it throws.
+   */
+  async commit(write: (completions: BufferedCompletion[]) => Promise<void>): Promise<void> {
+    await this.flushing;
+    const batch = this.take();
+    try {
+      await write(batch);
+    } catch (error) {
+      this.pending.unshift(...batch);
+      throw error;
+    }
+    this.free(batch.length);
+  }
+
   /** After the lease was lost: one attempt at writing what is waiting (they are true), no retries. */
   async flushOnce(): Promise<void> {
     await this.flushing;
     const batch = this.take();
     if (batch.length === 0) return;
     try {
-      await this.options.idempotency.completeMany(batch);
+      await this.options.write(batch);
     } catch (error) {
       this.options.log('warn', 'completions not written after the lease was lost; the next owner runs these events again', {
         shardId: this.options.shardId,
@@ -117,7 +139,7 @@ export class CompletionBuffer {
         return;
       }
       try {
-        await this.options.idempotency.completeMany(batch);
+        await this.options.write(batch);
         this.free(batch.length);
         return;
       } catch (error) {
@@ -127,7 +149,7 @@ export class CompletionBuffer {
     }
   }
 
-  private take(): EventCompletion[] {
+  private take(): BufferedCompletion[] {
     clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.pending;

@@ -32,6 +32,11 @@ export interface Lease {
   expiresAt: number;
   /** Last sequence whose event is done, or `SHARD_END`; absent before the first. */
   checkpoint?: string;
+  /**
+   * With `completionRecords: 'shard'`: sequences above the checkpoint whose events are done too (handled by a
+   * run whose flush came before the batch's checkpoint, or by concurrent keys past the lowest unfinished one).
+   */
+  done?: string[];
   start: StoredStart;
 }
 
@@ -133,9 +138,37 @@ export class LeaseTable {
     return expiresAt;
   }
 
-  /** Records the last done sequence (or `SHARD_END`); throws `LeaseLostError` if the lease moved. */
-  async checkpoint(held: HeldLease, sequence: string): Promise<void> {
-    await this.heldWrite(held, 'SET #checkpoint = :checkpoint', { ':checkpoint': sequence }, { '#checkpoint': 'checkpoint' });
+  /**
+   * Records the last done sequence (or `SHARD_END`); throws `LeaseLostError` if the lease moved. With `doneAbove`
+   * (`completionRecords: 'shard'`), the lease's list of done sequences above the checkpoint becomes that list.
+   */
+  async checkpoint(held: HeldLease, sequence: string, doneAbove?: readonly string[]): Promise<void> {
+    const names = { '#checkpoint': 'checkpoint' };
+    if (doneAbove === undefined) {
+      await this.heldWrite(held, 'SET #checkpoint = :checkpoint', { ':checkpoint': sequence }, names);
+    } else if (doneAbove.length === 0) {
+      await this.heldWrite(held, 'SET #checkpoint = :checkpoint REMOVE done', { ':checkpoint': sequence }, names);
+    } else {
+      await this.heldWrite(held, 'SET #checkpoint = :checkpoint, done = :done', { ':checkpoint': sequence, ':done': [...doneAbove] }, names);
+    }
+  }
+
+  /**
+   * Adds sequences whose events are done to the shard's lease (`completionRecords: 'shard'`), without a
+   * condition on the owner: they are facts whoever ran them, so even a worker that lost the lease writes what
+   * it finished, and the next owner skips those events instead of running them again.
+   */
+  async recordDone(shardId: string, sequences: readonly string[]): Promise<void> {
+    if (sequences.length === 0) return;
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: this.pk, sk: shardId },
+        UpdateExpression: 'SET done = list_append(if_not_exists(done, :none), :sequences)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':none': [], ':sequences': [...sequences] },
+      }),
+    );
   }
 
   /** Gives the lease up at once (graceful stop, or a finished shard); a lease already lost is left alone. */
@@ -181,6 +214,7 @@ function toLease(item: Record<string, unknown>): Lease {
     leaseCounter: item.leaseCounter as number,
     expiresAt: item.expiresAt as number,
     ...(typeof item.checkpoint === 'string' ? { checkpoint: item.checkpoint } : {}),
+    ...(Array.isArray(item.done) ? { done: item.done as string[] } : {}),
     start: (item.start as StoredStart | undefined) ?? { type: 'TRIM_HORIZON' },
   };
 }

@@ -6,7 +6,8 @@ import { LeaseLostError } from './errors';
 import { sleep, type EventRunner, type RunOutcome, type RunScope } from './EventRunner';
 import { SHARD_END, type Lease, type LeaseTable } from './LeaseTable';
 import type { LaneRecord, ParkedLanes } from './ParkedLanes';
-import type { CompletionFlush, ParkedEvent, WorkerLog, WorkerMetrics } from './types';
+import { compareSequences } from './sequence';
+import type { CompletionFlush, CompletionRecords, ParkedEvent, WorkerLog, WorkerMetrics } from './types';
 
 /** How long GetShardIterator AT_TIMESTAMP may take before the shard is read from its start instead (see `iteratorFrom`). */
 const AT_TIMESTAMP_WAIT_MS = 1_000;
@@ -21,6 +22,8 @@ export interface ShardProcessorOptions {
   idempotency: EventIdempotency;
   /** When completions of events run without a claim are written. */
   completionFlush: CompletionFlush;
+  /** Where they are written: idempotency records, or the shard's lease. */
+  completionRecords: CompletionRecords;
   /** The lease as acquired: its owner and counter fence every checkpoint. */
   lease: Lease;
   /**
@@ -76,13 +79,20 @@ export class ShardProcessor {
   /** Aborted by `stop` or `abort`: no run starts any more. */
   private readonly noMoreRuns: AbortSignal;
   private claimNextBatch: boolean;
+  /** `completionRecords: 'shard'`: sequences above the last checkpoint whose events are done. */
+  private doneAbove: Set<string>;
 
   constructor(private readonly options: ShardProcessorOptions) {
     this.shardId = options.lease.shardId;
     this.claimNextBatch = options.claimFirstBatch;
     this.noMoreRuns = AbortSignal.any([this.controller.signal, this.wakeups.signal]);
+    const { checkpoint, done } = options.lease;
+    this.doneAbove = new Set(options.completionRecords === 'shard' ? above(done ?? [], checkpoint) : []);
     this.completions = new CompletionBuffer({
-      idempotency: options.idempotency,
+      write:
+        options.completionRecords === 'shard'
+          ? (batch) => options.leases.recordDone(this.shardId, batch.map((completion) => completion.sequenceNumber))
+          : (batch) => options.idempotency.completeMany(batch),
       flush: options.completionFlush,
       lost: this.controller.signal,
       backoff: options.backoff,
@@ -133,11 +143,20 @@ export class ShardProcessor {
         if (records.length > 0) {
           const done = await this.processBatch(records);
           if (this.controller.signal.aborted) break;
-          // Completions first: a checkpoint never passes an event whose completion could still be lost.
-          await this.completions.flush();
-          if (done > 0 && !this.controller.signal.aborted) {
-            checkpoint = records[done - 1].SequenceNumber!;
-            await leases.checkpoint(this.held, checkpoint);
+          if (done > 0 && this.options.completionRecords === 'shard') {
+            // The checkpoint records every waiting completion: covered by it, or in its list of done above it.
+            const next = records[done - 1].SequenceNumber!;
+            const remaining = above(this.doneAbove, next);
+            await this.completions.commit(() => leases.checkpoint(this.held, next, remaining));
+            checkpoint = next;
+            this.doneAbove = new Set(remaining);
+          } else {
+            // Completions first: a checkpoint never passes an event whose completion could still be lost.
+            await this.completions.flush();
+            if (done > 0 && !this.controller.signal.aborted) {
+              checkpoint = records[done - 1].SequenceNumber!;
+              await leases.checkpoint(this.held, checkpoint);
+            }
           }
           if (done < records.length) break;
         }
@@ -168,7 +187,7 @@ export class ShardProcessor {
 
   /** The shard is read to its end: record it, so its children may start, and let the lease go. */
   private async finish(): Promise<ProcessorEnd> {
-    await this.options.leases.checkpoint(this.held, SHARD_END);
+    await this.options.leases.checkpoint(this.held, SHARD_END, this.options.completionRecords === 'shard' ? [] : undefined);
     await this.options.leases.release(this.held);
     this.options.log('info', 'shard finished', { consumer: this.options.leases.consumer, shardId: this.shardId });
     return 'finished';
@@ -204,7 +223,8 @@ export class ShardProcessor {
       return { lane, ...(streamed ? { streamed, key: this.options.idempotency.recordKey(streamed.event) } : {}) };
     });
     const identities = entries.flatMap((entry) => (entry.streamed ? [{ source: entry.streamed.event.source, id: entry.streamed.event.id }] : []));
-    const stored = identities.length > 0 ? await this.options.idempotency.lookup(identities) : new Map<string, StoredEventState>();
+    const stored =
+      identities.length > 0 && this.options.completionRecords === 'event' ? await this.options.idempotency.lookup(identities) : new Map<string, StoredEventState>();
     const claimAll = this.claimNextBatch;
     if (records.length > 0) this.claimNextBatch = false;
     return { entries, stored, claimAll, handledKeys: new Set() };
@@ -253,14 +273,21 @@ export class ShardProcessor {
         if (this.parkedKeys.has(laneRecord.partitionKey)) {
           if (await this.options.lanes.append(laneRecord)) {
             this.options.metrics?.addMetric('EventsHeldBehindParked', 'Count', 1);
+            this.markDone(laneRecord);
             return { kind: 'held' };
           }
-          this.parkedKeys.delete(laneRecord.partitionKey); // released meanwhile: handle it here
+          // Released meanwhile: handle it here, under a claim (the drain may have run it already).
+          this.parkedKeys.delete(laneRecord.partitionKey);
+          entry.claim = true;
         }
         const outcome = await this.runRecord(entry, plan, scope);
         if (entry.key && (outcome.kind === 'handled' || outcome.kind === 'duplicate')) plan.handledKeys.add(entry.key);
-        if (outcome.kind !== 'exhausted') return outcome;
+        if (outcome.kind !== 'exhausted') {
+          if (outcome.kind !== 'aborted') this.markDone(laneRecord);
+          return outcome;
+        }
         const parked = await this.options.lanes.park(laneRecord, outcome.details);
+        this.markDone(laneRecord);
         this.parkedKeys.add(laneRecord.partitionKey);
         this.options.metrics?.addMetric('EventsParked', 'Count', 1);
         this.options.log('warn', 'event parked; its key waits for release or skip', { ...parked });
@@ -282,16 +309,22 @@ export class ShardProcessor {
   private async runRecord(entry: PlannedRecord, plan: BatchPlan, scope: RunScope): Promise<RunOutcome> {
     const { runner, metrics } = this.options;
     const stored = entry.key === undefined ? undefined : plan.stored.get(entry.key);
-    if (entry.key !== undefined && (stored?.status === EventRecordStatus.completed || plan.handledKeys.has(entry.key))) {
+    const done = stored?.status === EventRecordStatus.completed || this.doneAbove.has(entry.lane.sequenceNumber);
+    if (done || (entry.key !== undefined && plan.handledKeys.has(entry.key))) {
       metrics?.addMetric('DuplicatesSkipped', 'Count', 1);
       return { kind: 'duplicate' };
     }
-    if (!entry.streamed || stored || plan.claimAll) return runner.run(entry.lane, scope);
+    if (!entry.streamed || stored || plan.claimAll || entry.claim) return runner.run(entry.lane, scope);
     if (!(await this.completions.acquire(this.noMoreRuns))) return { kind: 'aborted' };
     const { source, id } = entry.streamed.event;
     const outcome = await runner.runFirst(entry.lane, entry.streamed, scope, () => this.completions.release());
-    if (outcome.kind === 'handled' && outcome.unrecorded) this.completions.add({ source, id, attempts: 1 });
+    if (outcome.kind === 'handled' && outcome.unrecorded) this.completions.add({ source, id, attempts: 1, sequenceNumber: entry.lane.sequenceNumber });
     return outcome;
+  }
+
+  /** `completionRecords: 'shard'`: the event is done (its completion may still wait in the buffer). */
+  private markDone(record: LaneRecord): void {
+    if (this.options.completionRecords === 'shard') this.doneAbove.add(record.sequenceNumber);
   }
 
   private toLaneRecord(record: _Record): LaneRecord {
@@ -340,6 +373,8 @@ interface PlannedRecord {
   lane: LaneRecord;
   streamed?: StreamedEvent;
   key?: string;
+  /** Run it under a claim whatever the lookup said (its parked lane was drained while it was appended). */
+  claim?: boolean;
 }
 
 /** A batch about to run: its records, what the idempotency table holds for them, and what ran so far. */
@@ -350,6 +385,13 @@ interface BatchPlan {
   claimAll: boolean;
   /** Record keys handled in this batch: a second copy of an event in one batch is a duplicate. */
   handledKeys: Set<string>;
+}
+
+/** The sequences after `checkpoint` (all of them without one), in stream order. */
+function above(sequences: Iterable<string>, checkpoint: string | undefined): string[] {
+  const list = [...sequences];
+  const later = checkpoint === undefined || checkpoint === SHARD_END ? list : list.filter((sequence) => compareSequences(sequence, checkpoint) > 0);
+  return later.sort(compareSequences);
 }
 
 /** Whether the nearest earlier record of `key` in the batch is done (its chain ran before this one). */

@@ -9,7 +9,7 @@ import { LeaseTable, SHARD_END, type Lease, type StoredStart } from './LeaseTabl
 import { ParkedLanes, laneSk } from './ParkedLanes';
 import { ShardProcessor } from './ShardProcessor';
 import { resolveStartPositions } from './startPosition';
-import type { CompletionFlush, EventHandler, ParkedEvent, StartPosition, WorkerLog, WorkerMetrics } from './types';
+import type { CompletionFlush, CompletionRecords, EventHandler, ParkedEvent, StartPosition, WorkerLog, WorkerMetrics } from './types';
 
 export interface ShardWorkerOptions {
   /** The Kinesis stream's name. */
@@ -47,6 +47,12 @@ export interface ShardWorkerOptions {
    * `{ maxEvents: 1 }` writes each before the next event starts. @default { maxEvents: 100, maxMs: 1000 }
    */
   completionFlush?: Partial<CompletionFlush>;
+  /**
+   * What the worker remembers of finished events (see `CompletionRecords`): `event`, an idempotency record per
+   * (consumer, source, id), which also skips copies of an event published again; or `shard`, the sequences
+   * done, kept on the shard's lease, with no DynamoDB item per event. @default 'event'
+   */
+  completionRecords?: CompletionRecords;
   /** Runs of an event (crashed runs included) before its key is parked. @default 5 */
   maxAttempts?: number;
   /** Pause before the next run after `attempt` failed ones. @default 100 ms doubling, at most 5 s */
@@ -109,6 +115,7 @@ export class ShardWorker {
   private readonly runner: EventRunner;
   private readonly idempotency: EventIdempotency;
   private readonly completionFlush: CompletionFlush;
+  private readonly completionRecords: CompletionRecords;
   private readonly log: WorkerLog;
   private readonly clock: Clock;
   private readonly leaseDurationMs: number;
@@ -143,6 +150,10 @@ export class ShardWorker {
     const { maxEvents, maxMs } = this.completionFlush;
     if (!(Number.isInteger(maxEvents) && maxEvents >= 1)) throw new RangeError(`ShardWorker: completionFlush.maxEvents must be an integer >= 1, got ${maxEvents}`);
     if (!(Number.isFinite(maxMs) && maxMs >= 0)) throw new RangeError(`ShardWorker: completionFlush.maxMs must be a number >= 0, got ${maxMs}`);
+    this.completionRecords = options.completionRecords ?? 'event';
+    if (this.completionRecords !== 'event' && this.completionRecords !== 'shard') {
+      throw new RangeError(`ShardWorker: completionRecords must be 'event' or 'shard', got ${JSON.stringify(this.completionRecords)}`);
+    }
     const concurrency = options.concurrencyPerShard ?? 1;
     if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
       throw new RangeError(`ShardWorker: concurrencyPerShard must be an integer >= 1, got ${concurrency}`);
@@ -346,6 +357,7 @@ export class ShardWorker {
       runner: this.runner,
       idempotency: this.idempotency,
       completionFlush: this.completionFlush,
+      completionRecords: this.completionRecords,
       lease,
       claimFirstBatch: observed.owner !== undefined,
       startDelayMs: fromLiveOwner ? Math.min(2 * this.tickMs, this.leaseDurationMs) : 0,

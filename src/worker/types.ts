@@ -91,3 +91,18 @@ export interface CompletionFlush {
   maxEvents: number;
   maxMs: number;
 }
+
+/**
+ * What a `ShardWorker` remembers about the events it finished, so that it never hands them over again.
+ *
+ * - `event`: an idempotency record per (consumer, source, id), read for each batch with BatchGetItem and written
+ *   with BatchWriteItem. A copy of an event published again (same source and id, a new stream record) is
+ *   skipped too, for `idempotencyRetentionSeconds`. One item read and one item written per event.
+ * - `shard`: the sequence numbers done above the checkpoint, kept on the shard's lease and written with it:
+ *   exactly once per stream record across crashes, restarts, lease moves and reshards, with no DynamoDB item
+ *   per event (one lease write per flush). A copy of an event published again is a new record: the handler
+ *   gets it again (dedupe on `source` + `id` in its own writes if copies matter).
+ *
+ * Events that failed, were parked, or ran under a claim after a crash use idempotency records in both modes.
+ */
+export type CompletionRecords = 'event' | 'shard';

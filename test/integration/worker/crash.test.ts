@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { CompletionFlush } from '../../../src/worker';
+import type { CompletionFlush, CompletionRecords } from '../../../src/worker';
 import { eventually } from '../../helpers/cloudEvents';
 import { startWorkerHarness, type WorkerHarness } from './support/harness';
 
@@ -11,11 +11,13 @@ const SHARDS = 2;
 /**
  * The re-run window per `completionFlush` setting: `maxEvents: 1` is the one-event window the worker always had
  * (a kill interrupts at most the event in flight on each shard); `maxEvents: 10` lets up to 10 handled events per
- * shard wait for their completion write (the child reads batches of 25, so flushes also fall mid-batch).
+ * shard wait for their completion write (the child reads batches of 25, so flushes also fall mid-batch). Both
+ * ways of recording completions: idempotency records per event, and the sequences done on the shard's lease.
  */
-const SETTINGS: CompletionFlush[] = [
-  { maxEvents: 1, maxMs: 1_000 },
-  { maxEvents: 10, maxMs: 1_000 },
+const SETTINGS: Array<CompletionFlush & { records: CompletionRecords }> = [
+  { maxEvents: 1, maxMs: 1_000, records: 'event' },
+  { maxEvents: 10, maxMs: 1_000, records: 'event' },
+  { maxEvents: 10, maxMs: 1_000, records: 'shard' },
 ];
 
 describe('ShardWorker killed with SIGKILL mid-batch and restarted', () => {
@@ -35,14 +37,15 @@ describe('ShardWorker killed with SIGKILL mid-batch and restarted', () => {
   });
 
   /** Starts a worker process; `handled()` counts the events it finished, `duplicates()` the re-reads it skipped. */
-  function startChild(setting: CompletionFlush, consumer: string, table: string) {
+  function startChild(setting: CompletionFlush & { records: CompletionRecords }, consumer: string, table: string) {
     const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'support', 'counterWorker.ts')], {
       env: {
         ...bus.env,
         WORKER_TABLE_NAME: bus.workerTable,
         COUNTER_TABLE: table,
         CONSUMER: consumer,
-        COMPLETION_FLUSH: JSON.stringify(setting),
+        COMPLETION_FLUSH: JSON.stringify({ maxEvents: setting.maxEvents, maxMs: setting.maxMs }),
+        COMPLETION_RECORDS: setting.records,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,9 +63,9 @@ describe('ShardWorker killed with SIGKILL mid-batch and restarted', () => {
     return { child, handled: () => handled, duplicates: () => duplicates, exited };
   }
 
-  it.each(SETTINGS)('applies every event exactly once, in order per key, and re-runs at most maxEvents per shard per kill (completionFlush %o)', async (setting) => {
-    const consumer = `projection-${setting.maxEvents}`;
-    const table = `counters-${setting.maxEvents}`;
+  it.each(SETTINGS)('applies every event exactly once, in order per key, and re-runs at most maxEvents per shard per kill (completionRecords $records, completionFlush { maxEvents: $maxEvents })', async (setting) => {
+    const consumer = `projection-${setting.records}-${setting.maxEvents}`;
+    const table = `counters-${setting.records}-${setting.maxEvents}`;
     await bus.createTable(table);
     let kills = 0;
     let duplicates = 0;
@@ -94,7 +97,7 @@ describe('ShardWorker killed with SIGKILL mid-batch and restarted', () => {
     // checkpoint would.
     const runs = published.reduce((sum, { event }) => sum + Number(items.get(`runs#${event.id}`)?.runs), 0);
     const ranTwice = runs - published.length;
-    process.stdout.write(`completionFlush ${JSON.stringify(setting)}: ${ranTwice} events ran twice after ${kills} kills of ${SHARDS} shards (bound ${kills * SHARDS * setting.maxEvents})\n`);
+    process.stdout.write(`completionRecords ${setting.records}, completionFlush { maxEvents: ${setting.maxEvents} }: ${ranTwice} events ran twice after ${kills} kills of ${SHARDS} shards (bound ${kills * SHARDS * setting.maxEvents})\n`);
     expect(ranTwice).toBeLessThanOrEqual(kills * SHARDS * setting.maxEvents);
     if (setting.maxEvents === 1) {
       // ...and those were re-read: the restarts resumed from checkpoints behind completed events. (With larger

@@ -2,7 +2,8 @@
  * A worker process for the crash test: projects each event into a counter table the way a user's handler
  * would, and reports progress on stdout. Run with `node --import tsx`; SIGTERM stops it gracefully.
  *
- * `COMPLETION_FLUSH` (JSON, optional) is the worker's `completionFlush` setting.
+ * `COMPLETION_FLUSH` (JSON, optional) is the worker's `completionFlush` setting, `COMPLETION_RECORDS` its
+ * `completionRecords`.
  *
  * Per event it writes:
  * - `runs#<id>`: ADD runs 1, unconditionally — how often the handler ran for the event;
@@ -14,7 +15,7 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients } from '../../../../src/config/awsClients';
-import { DEFAULT_COMPLETION_FLUSH, padSequence, shardWorkerFromEnvironment, type CompletionFlush } from '../../../../src/worker';
+import { DEFAULT_COMPLETION_FLUSH, padSequence, shardWorkerFromEnvironment, type CompletionFlush, type CompletionRecords } from '../../../../src/worker';
 
 const env = process.env;
 const table = env.COUNTER_TABLE!;
@@ -34,6 +35,7 @@ const worker = shardWorkerFromEnvironment({
   inProgressTimeoutMs: 2_000,
   backoff: () => 20,
   ...(completionFlush ? { completionFlush } : {}),
+  ...(env.COMPLETION_RECORDS ? { completionRecords: env.COMPLETION_RECORDS as CompletionRecords } : {}),
   metrics: {
     addMetric: (name) => {
       if (name === 'DuplicatesSkipped') process.stdout.write('duplicate\n');
