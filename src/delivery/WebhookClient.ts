@@ -1,7 +1,8 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
+import axios, { type AxiosInstance, type GenericAbortSignal } from 'axios';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 import { DEFAULT_MAX_SOCKETS_PER_HOST, DEFAULT_USER_AGENT, MAX_DRAINED_BODY_BYTES } from './constants';
 import { classifyStatus } from './classifyStatus';
@@ -66,33 +67,18 @@ const REFUSED_ADDRESS = /DNS lookup (\S*?)\(.*is not allowed/;
 const INVALID_HEADER_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_HTTP_INVALID_HEADER_VALUE']);
 
 /**
- * Headers every request carries, as axios 1.x sent them when it carried these requests (receivers see the
- * same request as before). `Accept-Encoding` is only advertised: bodies are never decompressed.
- */
-const ACCEPT = 'application/json, text/plain, */*';
-const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
-/** Characters a header value cannot carry (outside tab, visible ASCII and Latin-1): dropped, as axios did. */
-const UNSENDABLE_HEADER_CHARS = /[^\t\x20-\x7e\x80-\xff]+/g;
-/** Idle time before TCP keep-alive probes on a connection (axios's setting). */
-const TCP_KEEPALIVE_DELAY_MS = 60_000;
-
-/**
  * POSTs webhooks over keep-alive connections (one pool per client, reused across deliveries), never follows
  * redirects, never uses an environment proxy (which would bypass the address check), and bounds every
  * exchange by a deadline. In AWS mode (`allowPrivateNetworks: false`) connections go through
  * request-filtering-agent, which checks the address actually connected to, after DNS, so a public name
  * pointing at 169.254.169.254 is refused as well.
- *
- * Plain `node:http`/`node:https`, sending what axios sent when it carried these requests (the same headers in
- * the same order; test/integration/delivery/webhookClientWire.test.ts compares the two on the wire): axios
- * added ~270 KB to each delivery bundle (form-data, mime-db, follow-redirects, proxy agents) and did nothing
- * else here.
  */
 export class WebhookClient {
   readonly allowPrivateNetworks: boolean;
   readonly requireHttps: boolean;
   private readonly userAgent: string;
   private readonly now: () => number;
+  private readonly axios: AxiosInstance;
   private readonly agents: Agents;
   /** Target URLs that passed `checkUrl`, by their text. */
   private readonly checkedUrls = new Map<string, URL>();
@@ -103,6 +89,16 @@ export class WebhookClient {
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.now = options.now ?? Date.now;
     this.agents = createAgents(this.allowPrivateNetworks, options.maxSocketsPerHost ?? DEFAULT_MAX_SOCKETS_PER_HOST);
+    this.axios = axios.create({
+      maxRedirects: 0,
+      validateStatus: () => true,
+      proxy: false,
+      decompress: false,
+      responseType: 'stream',
+      maxBodyLength: Infinity,
+      // Bodies are sent byte for byte as signed: no JSON or form re-encoding, no guessed content type.
+      transformRequest: [(data: unknown) => data],
+    });
   }
 
   /** POSTs a delivery and classifies the answer. Never throws. */
@@ -125,68 +121,37 @@ export class WebhookClient {
     const url = this.checkUrl(request.url);
     const deadline = new ExchangeDeadline(request.timeoutMs);
     try {
-      const response = await this.send(url, request, deadline);
+      const response = await this.axios.request<Readable>({
+        url: url.href,
+        method: 'POST',
+        headers: {
+          'user-agent': this.userAgent,
+          // `false` stops axios from labelling a body without a type as a form (an empty binary-mode body).
+          ...(hasHeader(request.headers, 'content-type') ? {} : { 'content-type': false }),
+          ...request.headers,
+        },
+        data: request.body,
+        signal: deadline,
+        httpAgent: this.agents.http,
+        httpsAgent: this.agents.https,
+      });
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+        if (value !== undefined && value !== null) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
       }
       let body: Buffer = Buffer.alloc(0);
       try {
-        body = await drain(response, request.keepBodyBytes ?? 0);
+        body = await drain(response.data, request.keepBodyBytes ?? 0);
       } catch (error) {
         // The status is in; a body cut short only matters to callers that asked to keep it.
         if ((request.keepBodyBytes ?? 0) > 0) throw error;
       }
-      return { status: response.statusCode ?? 0, headers, body };
+      return { status: response.status, headers, body };
     } catch (error) {
       throw this.transportError(error, url, deadline.aborted, request.timeoutMs);
     } finally {
       deadline.clear();
     }
-  }
-
-  /**
-   * Sends the POST and resolves with the response once its status and headers are in (the body still to be
-   * read). The deadline aborts the request before then, and the response stream after.
-   */
-  private send(url: URL, request: HttpRequest, deadline: ExchangeDeadline): Promise<IncomingMessage> {
-    const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body;
-    // Credentials in the URL become Basic auth, replacing any Authorization header (as axios did).
-    const auth = url.username || url.password ? `${decodeSafely(url.username)}:${decodeSafely(url.password)}` : undefined;
-    const secure = url.protocol === 'https:';
-    return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = (secure ? httpsRequest : httpRequest)(
-        {
-          protocol: url.protocol,
-          hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
-          port: url.port,
-          path: url.pathname + url.search,
-          method: 'POST',
-          headers: wireHeaders(this.userAgent, request.headers, request.body, auth !== undefined),
-          agent: secure ? this.agents.https : this.agents.http,
-          ...(auth !== undefined ? { auth } : {}),
-          insecureHTTPParser: false,
-        },
-        (response) => {
-          if (req.destroyed) return;
-          // After the status, the deadline cuts the body: the drain then fails.
-          deadline.onExpire(() => {
-            if (!response.destroyed) response.destroy(new Error('canceled'));
-          });
-          resolve(response);
-        },
-      );
-      // Before the status, the deadline aborts the request.
-      deadline.onExpire(() => {
-        reject(new Error('canceled'));
-        if (!req.destroyed) req.destroy(new Error('canceled'));
-      });
-      // Stays attached after the response: a later error (the socket dropping) must not go unhandled.
-      req.on('error', reject);
-      req.on('socket', (socket) => socket.setKeepAlive(true, TCP_KEEPALIVE_DELAY_MS));
-      req.setTimeout(0);
-      req.end(body);
-    });
   }
 
   /** Closes idle keep-alive sockets; in-flight requests finish. */
@@ -231,7 +196,7 @@ export class WebhookClient {
     if (timedOut) {
       return new TransportError(`no complete answer from ${target} within ${timeoutMs} ms`, FAILURE_REASON.timeout, true, { cause: error });
     }
-    const message = errorMessage(error) || aggregateErrorMessage(error);
+    const message = errorMessage(error);
     const refused = REFUSED_ADDRESS.exec(message);
     if (refused) {
       const address = refused[1] || url.hostname;
@@ -258,93 +223,48 @@ function createAgents(allowPrivateNetworks: boolean, maxSockets: number): Agents
   return { http: new RequestFilteringHttpAgent({ ...common, ...filter }), https: new RequestFilteringHttpsAgent({ ...common, ...filter }) };
 }
 
+type AbortListener = (event: { type: 'abort' }) => void;
+
 /**
- * The deadline of one exchange: one timer and what to do when it fires. Cheaper than an AbortController,
- * whose EventTarget costs several microseconds per delivery. Aborting covers the whole exchange: before the
- * status, the request is destroyed; after it, the response stream being drained is.
+ * The deadline of one exchange, handed to axios as its abort signal (axios accepts any `GenericAbortSignal`):
+ * one timer and the listeners axios adds, which is all it uses. Cheaper than an AbortController, whose
+ * EventTarget costs several microseconds per delivery. Aborting covers the whole exchange: before the
+ * status, axios destroys the request; after it, axios errors the response stream being drained.
  */
-class ExchangeDeadline {
+class ExchangeDeadline implements GenericAbortSignal {
   aborted = false;
-  private readonly listeners: (() => void)[] = [];
+  private listeners: AbortListener[] = [];
   private readonly timer: NodeJS.Timeout;
 
   constructor(timeoutMs: number) {
     this.timer = setTimeout(() => this.expire(), timeoutMs);
   }
 
-  onExpire(listener: () => void): void {
-    this.listeners.push(listener);
+  addEventListener(type: string, listener: AbortListener): void {
+    if (type === 'abort') this.listeners.push(listener);
   }
 
-  /** The exchange is over: the timer goes, and with it the listeners. */
+  removeEventListener(type: string, listener: AbortListener): void {
+    if (type === 'abort') this.listeners = this.listeners.filter((candidate) => candidate !== listener);
+  }
+
+  /** The exchange is over: the timer goes (listeners are removed by axios itself). */
   clear(): void {
     clearTimeout(this.timer);
-    this.listeners.length = 0;
   }
 
   private expire(): void {
     this.aborted = true;
-    for (const listener of this.listeners) listener();
+    for (const listener of this.listeners) listener({ type: 'abort' });
   }
-}
-
-/**
- * The request's headers, in axios's order and spelling: `Accept`, `Content-Type` when there is one, the user
- * agent, the request's own (names compared case-insensitively: a later one replaces the value and keeps the
- * first spelling), then `Content-Length` (left to Node for an empty string body) and `Accept-Encoding` unless
- * given; values stripped of characters a header cannot carry and of surrounding blanks. With URL credentials,
- * any Authorization header gives way to Basic auth.
- */
-function wireHeaders(userAgent: string, headers: Record<string, string>, body: string | Buffer, urlAuth: boolean): OutgoingHttpHeaders {
-  const names = new Map<string, string>(); // lower-case → spelling sent
-  const values = new Map<string, string>(); // lower-case → value
-  const set = (name: string, value: string, replace: boolean) => {
-    const spelled = name.trim();
-    const key = spelled.toLowerCase();
-    if (!names.has(key)) names.set(key, spelled);
-    else if (!replace) return;
-    values.set(key, value.replace(UNSENDABLE_HEADER_CHARS, '').replace(/^[\t ]+|[\t ]+$/g, ''));
-  };
-  set('Accept', ACCEPT, true);
-  names.set('content-type', 'Content-Type'); // its place; sent only with a value
-  set('user-agent', userAgent, true);
-  for (const [name, value] of Object.entries(headers)) set(name, value, true);
-  if (body !== '') set('Content-Length', String(Buffer.byteLength(body)), false);
-  if (urlAuth) {
-    names.delete('authorization');
-    values.delete('authorization');
-  }
-  set('Accept-Encoding', ACCEPT_ENCODING, false);
-  const wire: OutgoingHttpHeaders = {};
-  for (const [key, spelled] of names) {
-    const value = values.get(key);
-    if (value !== undefined) wire[spelled] = value;
-  }
-  return wire;
-}
-
-/** A URL's user name or password as sent: percent-decoded, or as written when that fails. */
-function decodeSafely(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/** Node's dual-stack connection failures are an AggregateError with an empty message: its errors' messages. */
-function aggregateErrorMessage(error: unknown): string {
-  const errors = typeof error === 'object' && error !== null ? (error as { errors?: unknown }).errors : undefined;
-  if (!Array.isArray(errors) || errors.length === 0) return '';
-  const message = errors
-    .map((entry) => String(typeof entry === 'object' && entry !== null && 'message' in entry && entry.message ? entry.message : entry))
-    .filter(Boolean)
-    .join('; ');
-  return message || (error as Error).name || 'AggregateError';
 }
 
 function elapsed(started: number): number {
   return Math.round(performance.now() - started);
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
 }
 
 function codeOf(error: unknown): string | undefined {
