@@ -167,7 +167,7 @@ function buildRows(bus: PipelineFigures, js: PipelineFigures | undefined, natsVe
     (pacedDelivered ? '' : ` within ${Math.round(PACED_DRAIN_MS / 1000)} s of the last publish (the rest counted at their wait so far: a lower bound)`) +
     `, ${p.stats.duplicates} duplicates; ` +
     (p.onSchedule
-      ? `published on schedule`
+      ? `published on schedule, a batch at most ${ms(p.maxLagMs)} late`
       : `publisher fell behind: ${fmt(p.published)} of ${fmt(p.scheduled)} sent, ${fmt(p.publishRate)} events/s, up to ${ms(p.maxLagMs)} late`) +
     (troubleNote(p.trouble) ? `; ${troubleNote(p.trouble)}` : '');
   const pacedBaseline = js ? `${jsName}, the same publisher at ${fmt(PACED_RATE)}/s for ${PACED_BASELINE_SECONDS} s` : noBaseline!;
