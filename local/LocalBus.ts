@@ -145,7 +145,7 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
  * stored events are found in the store and delivered once more at worst, the at-least-once of a retried batch).
  * A shard only one of them had reached starts from the beginning, as the other would have.
  */
-function routerCheckpoints(dataDir: string, name: string): CheckpointStore {
+export function routerCheckpoints(dataDir: string, name: string): CheckpointStore {
   const own = new FileCheckpointStore(join(dataDir, 'checkpoints', name));
   const legacy = ['archive', 'engine'].map((old) => new FileCheckpointStore(join(dataDir, 'checkpoints', old)));
   return {
