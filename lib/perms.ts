@@ -1,6 +1,6 @@
 /**
  * IAM action lists of the bus's constructs, kept as data (as aws-dynamodb's `perms.ts` does) so each
- * intent-named grant (`grantPublish`, `grantArchive`, ...) is one list plus the matching key actions.
+ * intent-named grant (`grantPublish`, `grantStore`, ...) is one list plus the matching key actions.
  * Lists are explicit — no action wildcards — so cdk-nag has nothing to flag in them.
  */
 

@@ -4,9 +4,9 @@ import { commonClientConfig, createAwsClients, endpointFrom, httpHandler, type A
 import { ENV } from './environment';
 
 /**
- * The clients of the delivery functions (engine, redeliver): the common ones plus SSM, for `{ ssm }` secrets,
- * and Lambda, for Lambda targets. Kept out of `createAwsClients` so that ingest and archive do not load
- * these two SDK packages at cold start (about 50 ms).
+ * The clients of the delivery functions (router, redeliver): the common ones plus SSM, for `{ ssm }` secrets,
+ * and Lambda, for Lambda targets. Kept out of `createAwsClients` so that ingest does not load these two SDK
+ * packages at cold start (about 50 ms).
  */
 export interface DeliveryAwsClients extends AwsClients {
   ssm: SSMClient;
