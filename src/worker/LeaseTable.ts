@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../crypto';
 import { isConditionFailure } from '../store/errors';
 import { itemKey } from '../store/itemKey';
@@ -88,6 +88,12 @@ export class LeaseTable {
       for (const item of page.Items ?? []) leases.push(toLease(item));
     }
     return leases;
+  }
+
+  /** One lease, read consistently; undefined when the shard has none. */
+  async get(shardId: string): Promise<Lease | undefined> {
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: this.pk, sk: shardId }, ConsistentRead: true }));
+    return Item ? toLease(Item) : undefined;
   }
 
   /** Creates the lease of a shard unless it exists (another worker may create it at the same time). */

@@ -130,8 +130,17 @@ export class ShardProcessor {
     let checkpoint = lease.checkpoint;
     let failures = 0;
     if (this.options.startDelayMs > 0) await sleep(this.options.startDelayMs, this.wakeups.signal);
+    let fresh = this.options.completionRecords !== 'shard';
     while (!this.stopping) {
       try {
+        if (!fresh) {
+          // The lease as it is now, not as it was listed before we took it: the previous owner may have
+          // checkpointed since, and a lost owner still adds what it finished.
+          const now = await leases.get(this.shardId);
+          checkpoint = now?.checkpoint ?? checkpoint;
+          for (const sequence of above(now?.done ?? [], checkpoint)) this.doneAbove.add(sequence);
+          fresh = true;
+        }
         if (!iterator) {
           this.parkedKeys = await this.options.lanes.parkedKeys();
           iterator = await this.iteratorFrom(checkpoint);

@@ -143,7 +143,8 @@ describe('ShardWorker (kinesalite + dynalite)', () => {
     await run('from-sequence', { type: 'at-sequence', sequenceNumber: pivot.sequenceNumber }, ids(after));
   });
 
-  it("refuses a stolen lease's checkpoint: the old owner stops that shard at once", async () => {
+  it.each(['event', 'shard'] as const)("refuses a stolen lease's checkpoint: the old owner stops that shard at once (completionRecords %s)", async (completionRecords) => {
+    const consumer = `steal-${completionRecords}`;
     await bus.publish(interleaved(keys(8, 'steal'), 1));
     let releaseHandler!: () => void;
     const blocked = new Promise<void>((resolve) => (releaseHandler = resolve));
@@ -156,11 +157,11 @@ describe('ShardWorker (kinesalite + dynalite)', () => {
       }
       handled.push(event.id);
     };
-    const worker = track(bus.worker({ consumer: 'steal', handler, leaseDurationMs: 60_000, tickMs: 20_000, startPosition: { type: 'latest' } }));
+    const worker = track(bus.worker({ consumer, completionRecords, handler, leaseDurationMs: 60_000, tickMs: 20_000, startPosition: { type: 'latest' } }));
     await worker.start();
     await bus.publish([{ key: 'steal-x' }, { key: 'steal-x' }]);
     const context = await eventually(async () => blockedContext);
-    const leases = new LeaseTable({ documents: bus.clients.documents, tableName: bus.workerTable, consumer: 'steal' });
+    const leases = new LeaseTable({ documents: bus.clients.documents, tableName: bus.workerTable, consumer });
     const before = (await leases.list()).find((lease) => lease.shardId === context.shardId)!;
     expect(before.owner).toBe(worker.workerId);
     expect(before.leaseCounter).toBe(context.fencingToken);
@@ -175,7 +176,7 @@ describe('ShardWorker (kinesalite + dynalite)', () => {
     expect(handled).toHaveLength(2); // the batch in flight, checkpointed by nobody
     // The next owner re-reads the batch from the old checkpoint: both events are duplicates now.
     const next = recorder();
-    const successor = track(bus.worker({ consumer: 'steal', handler: next.handler, leaseDurationMs: 60_000, tickMs: 200 }));
+    const successor = track(bus.worker({ consumer, completionRecords, handler: next.handler, leaseDurationMs: 60_000, tickMs: 200 }));
     await successor.start();
     await eventually(async () => (successor.ownedShards().includes(context.shardId) ? true : undefined));
     const [late] = await bus.publish([{ key: 'steal-x' }]);
@@ -218,11 +219,49 @@ describe('ShardWorker (kinesalite + dynalite)', () => {
     expect(next.seen.map((s) => s.id)).toEqual(published.slice(1).map((p) => p.event.id));
   });
 
+  it.each([
+    ['event', 1],
+    ['shard', 2],
+  ] as const)('a copy of an event published again (same source and id) with completionRecords %s reaches the handler %i time(s)', async (completionRecords, times) => {
+    const worker = track(bus.worker({ consumer: `copies-${completionRecords}`, completionRecords, handler: async (event) => void calls.push(event.id), startPosition: { type: 'latest' } }));
+    const calls: string[] = [];
+    await worker.start();
+    const [original] = await bus.publish([{ key: 'copy-x' }]);
+    await eventually(async () => (calls.includes(original.event.id) ? true : undefined));
+    const [copy, after] = await bus.publish([{ key: 'copy-x', event: { id: original.event.id, source: original.event.source } }, { key: 'copy-x' }]);
+    expect(copy.sequenceNumber).not.toBe(original.sequenceNumber);
+    await eventually(async () => (calls.includes(after.event.id) ? true : undefined));
+    expect(calls.filter((id) => id === original.event.id)).toHaveLength(times);
+  });
+
+  it('runs at most completionFlush.maxEvents events of a shard before their completions are written, concurrency or not', async () => {
+    const published = await bus.publish(interleaved(keys(8, 'window'), 4));
+    const running = new Map<string, number>();
+    let most = 0;
+    const handled: string[] = [];
+    const handler = async (event: CloudEventJson, context: HandlerContext) => {
+      const now = (running.get(context.shardId) ?? 0) + 1;
+      running.set(context.shardId, now);
+      most = Math.max(most, now);
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      running.set(context.shardId, running.get(context.shardId)! - 1);
+      handled.push(event.id);
+    };
+    const worker = track(bus.worker({ consumer: 'window', handler, concurrencyPerShard: 8, completionFlush: { maxEvents: 2, maxMs: 1_000 } }));
+    await worker.start();
+    const ours = new Set(published.map((p) => p.event.id));
+    await eventually(async () => (handled.filter((id) => ours.has(id)).length >= published.length ? true : undefined));
+    expect(most).toBe(2);
+  });
+
   it('refuses options it cannot work with, naming them', () => {
     const handler = async () => undefined;
     expect(() => bus.worker({ consumer: '', handler })).toThrow(/consumer is required/);
     expect(() => bus.worker({ consumer: 'x', handler, maxAttempts: 0 })).toThrow(/maxAttempts/);
     expect(() => bus.worker({ consumer: 'x', handler, concurrencyPerShard: 1.5 })).toThrow(/concurrencyPerShard/);
     expect(() => bus.worker({ consumer: 'x', handler, leaseDurationMs: 1_000, tickMs: 1_000 })).toThrow(/tickMs/);
+    expect(() => bus.worker({ consumer: 'x', handler, completionFlush: { maxEvents: 0 } })).toThrow(/completionFlush.maxEvents/);
+    expect(() => bus.worker({ consumer: 'x', handler, completionFlush: { maxMs: -1 } })).toThrow(/completionFlush.maxMs/);
+    expect(() => bus.worker({ consumer: 'x', handler, completionRecords: 'stream' as never })).toThrow(/completionRecords/);
   });
 });
