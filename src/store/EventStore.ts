@@ -177,8 +177,8 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   /**
-   * Per key: a stored item under the entry's own sequence is `again` (this batch was tried before); under
-   * another sequence, `duplicate`. Absent: the first entry of the key is written (`stored`), later entries of it
+   * Per key: a stored item under the entry's own position (sequence and shard) is `again` (this batch was tried
+   * before); under another, `duplicate`. Absent: the first entry of the key is written (`stored`), later entries of it
    * are `duplicate`. Two routers racing on one source + id (a copy re-sent under another partition key, so on
    * another shard, within the same moment) may both find it absent: both write (the last write stays) and both
    * deliver. Within one partition key this cannot happen: one router handles a shard's batches one at a time.
@@ -195,7 +195,7 @@ export class DynamoDbEventStore implements EventStore {
       const key = keyOf[index];
       const existing = stored.get(key);
       if (existing) {
-        outcomes.push(existing.sequence === position.sequence ? 'again' : 'duplicate');
+        outcomes.push(existing.sequence === position.sequence && existing.shard === position.shard ? 'again' : 'duplicate');
       } else if (firstSeen.has(key)) {
         outcomes.push('duplicate');
       } else {
