@@ -24,9 +24,9 @@ export interface CompletionBufferOptions {
  *
  * Every run holds a slot from before its handler starts until its completion is durable, and there are
  * `maxEvents` slots: so at no moment have more than `maxEvents` events of the shard run without a written
- * completion, which bounds what a crash makes run twice. A flush starts when a run waits for a slot, when
- * `maxEvents` completions are waiting, when the oldest has waited `maxMs`, or when the shard asks (`flush`,
- * before each checkpoint). One flush runs at a time.
+ * completion, which bounds what a crash makes run twice. A flush starts when a run waits for a slot, when the
+ * oldest completion has waited `maxMs`, or when the shard asks (`flush`, or `commit` into the checkpoint, at the
+ * end of each batch). One flush runs at a time.
  */
 export class CompletionBuffer {
   private pending: BufferedCompletion[] = [];
@@ -70,7 +70,8 @@ export class CompletionBuffer {
   /** The run's handler succeeded: its completion waits for the next flush, keeping its slot until written. */
   add(completion: BufferedCompletion): void {
     this.pending.push(completion);
-    if (this.pending.length >= this.options.flush.maxEvents || this.waiters.length > 0) this.startFlush();
+    // With every slot taken, the next run's `acquire` starts the flush (or the batch's checkpoint covers it).
+    if (this.waiters.length > 0) this.startFlush();
     else this.timer ??= setTimeout(() => this.startFlush(), this.options.flush.maxMs);
   }
 
@@ -125,7 +126,7 @@ export class CompletionBuffer {
     this.flushing = this.write().finally(() => {
       this.flushing = undefined;
       // Completions added meanwhile by runs that then waited for a slot: write them too.
-      if (this.waiters.length > 0 || this.pending.length >= this.options.flush.maxEvents) this.startFlush();
+      if (this.waiters.length > 0) this.startFlush();
       else if (this.pending.length > 0) this.timer ??= setTimeout(() => this.startFlush(), this.options.flush.maxMs);
     });
   }

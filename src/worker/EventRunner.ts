@@ -151,10 +151,9 @@ export class EventRunner {
    * The first run of an event that has no record yet, without a claim: the shard's lease keeps every other
    * worker of the consumer off it, and the caller writes its completion in a batch (`CompletionBuffer`). A
    * failure is recorded (so it counts towards `maxAttempts`) and the event goes on through `run`, claims and
-   * all; a run stopped by the signal is `aborted` and counts nothing. `onFailed` is called as soon as the
-   * first run has failed or was aborted.
+   * all; a run stopped by the signal is `aborted` and counts nothing.
    */
-  async runFirst(record: LaneRecord, streamed: StreamedEvent, scope: RunScope, onFailed: () => void): Promise<RunOutcome> {
+  async runFirst(record: LaneRecord, streamed: StreamedEvent, scope: RunScope): Promise<RunOutcome> {
     const { consumer, handler, idempotency, maxAttempts, log, metrics } = this.options;
     const { event } = streamed;
     try {
@@ -171,7 +170,6 @@ export class EventRunner {
       metrics?.addMetric('EventsHandled', 'Count', 1);
       return { kind: 'handled', unrecorded: true };
     } catch (error) {
-      onFailed();
       if (scope.signal.aborted) return { kind: 'aborted' };
       metrics?.addMetric('HandlerFailures', 'Count', 1);
       log('warn', 'handler failed', { consumer, source: event.source, id: event.id, sequenceNumber: record.sequenceNumber, attempt: 1, error: String(error) });

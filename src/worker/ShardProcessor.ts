@@ -1,4 +1,11 @@
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, type _Record, type GetShardIteratorCommandInput } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type GetRecordsCommandOutput,
+  type GetShardIteratorCommandInput,
+  type KinesisClient,
+  type _Record,
+} from '@aws-sdk/client-kinesis';
 import type { StreamedEvent } from '../stream/decodeKinesisRecord';
 import { CompletionBuffer } from './CompletionBuffer';
 import { EventRecordStatus, type EventIdempotency, type StoredEventState } from './EventIdempotency';
@@ -6,7 +13,6 @@ import { LeaseLostError } from './errors';
 import { sleep, type EventRunner, type RunOutcome, type RunScope } from './EventRunner';
 import { SHARD_END, type Lease, type LeaseTable } from './LeaseTable';
 import type { LaneRecord, ParkedLanes } from './ParkedLanes';
-import { compareSequences } from './sequence';
 import type { CompletionFlush, CompletionRecords, ParkedEvent, WorkerLog, WorkerMetrics } from './types';
 
 /** How long GetShardIterator AT_TIMESTAMP may take before the shard is read from its start instead (see `iteratorFrom`). */
@@ -125,12 +131,13 @@ export class ShardProcessor {
   }
 
   private async run(): Promise<ProcessorEnd> {
-    const { kinesis, leases, log, lease } = this.options;
+    const { leases, log, lease } = this.options;
     let iterator: string | undefined;
     let checkpoint = lease.checkpoint;
     let failures = 0;
     if (this.options.startDelayMs > 0) await sleep(this.options.startDelayMs, this.wakeups.signal);
     let fresh = this.options.completionRecords !== 'shard';
+    let prefetched: Promise<GetRecordsCommandOutput> | undefined;
     while (!this.stopping) {
       try {
         if (!fresh) {
@@ -146,12 +153,15 @@ export class ShardProcessor {
           iterator = await this.iteratorFrom(checkpoint);
           if (!iterator) return await this.finish(); // nothing left in a closed shard
         }
-        const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }));
+        const page = await (prefetched ?? this.read(iterator));
+        prefetched = undefined;
         failures = 0;
         const records = page.Records ?? [];
         if (records.length > 0) {
           const done = await this.processBatch(records);
           if (this.controller.signal.aborted) break;
+          // The next batch is read while this one's completions and checkpoint are written (it runs after them).
+          if (done === records.length && page.NextShardIterator && !this.stopping) prefetched = this.read(page.NextShardIterator);
           if (done > 0 && this.options.completionRecords === 'shard') {
             // The checkpoint records every waiting completion: covered by it, or in its list of done above it.
             const next = records[done - 1].SequenceNumber!;
@@ -173,6 +183,7 @@ export class ShardProcessor {
         if (!iterator) return await this.finish();
         if (records.length === 0) await sleep(this.options.idleMs, this.wakeups.signal);
       } catch (error) {
+        prefetched = undefined; // read from the checkpoint again, or not at all
         if (error instanceof LeaseLostError) {
           log('warn', 'lease lost; stopping the shard', { consumer: leases.consumer, shardId: this.shardId, fencingToken: lease.leaseCounter });
           this.options.metrics?.addMetric('LeasesLost', 'Count', 1);
@@ -192,6 +203,13 @@ export class ShardProcessor {
       return 'lost';
     }
     return 'stopped';
+  }
+
+  /** One GetRecords call; a failure is reported when its result is awaited (a dropped prefetch fails silently). */
+  private read(iterator: string): Promise<GetRecordsCommandOutput> {
+    const reading = this.options.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }));
+    reading.catch(() => undefined);
+    return reading;
   }
 
   /** The shard is read to its end: record it, so its children may start, and let the lease go. */
@@ -323,11 +341,23 @@ export class ShardProcessor {
       metrics?.addMetric('DuplicatesSkipped', 'Count', 1);
       return { kind: 'duplicate' };
     }
-    if (!entry.streamed || stored || plan.claimAll || entry.claim) return runner.run(entry.lane, scope);
+    // Every run holds a slot until its completion is written, claimed runs and retries too (they write their
+    // own before the slot is given back): so a crash finds at most maxEvents runs of the shard unrecorded.
     if (!(await this.completions.acquire(this.noMoreRuns))) return { kind: 'aborted' };
-    const { source, id } = entry.streamed.event;
-    const outcome = await runner.runFirst(entry.lane, entry.streamed, scope, () => this.completions.release());
-    if (outcome.kind === 'handled' && outcome.unrecorded) this.completions.add({ source, id, attempts: 1, sequenceNumber: entry.lane.sequenceNumber });
+    let outcome: RunOutcome;
+    try {
+      outcome =
+        !entry.streamed || stored || plan.claimAll || entry.claim ? await runner.run(entry.lane, scope) : await runner.runFirst(entry.lane, entry.streamed, scope);
+    } catch (error) {
+      this.completions.release();
+      throw error;
+    }
+    if (outcome.kind === 'handled' && outcome.unrecorded && entry.streamed) {
+      const { source, id } = entry.streamed.event;
+      this.completions.add({ source, id, attempts: 1, sequenceNumber: entry.lane.sequenceNumber });
+    } else {
+      this.completions.release();
+    }
     return outcome;
   }
 
@@ -399,8 +429,13 @@ interface BatchPlan {
 /** The sequences after `checkpoint` (all of them without one), in stream order. */
 function above(sequences: Iterable<string>, checkpoint: string | undefined): string[] {
   const list = [...sequences];
-  const later = checkpoint === undefined || checkpoint === SHARD_END ? list : list.filter((sequence) => compareSequences(sequence, checkpoint) > 0);
-  return later.sort(compareSequences);
+  const later = checkpoint === undefined || checkpoint === SHARD_END ? list : list.filter((sequence) => bySequence(sequence, checkpoint) > 0);
+  return later.sort(bySequence);
+}
+
+/** `compareSequences` for sequence numbers as Kinesis writes them (digits, no leading zeros), without padding. */
+function bySequence(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** Whether the nearest earlier record of `key` in the batch is done (its chain ran before this one). */
