@@ -55,22 +55,28 @@ export interface ShardProcessorOptions {
 export type ProcessorEnd = 'finished' | 'stopped' | 'lost';
 
 /**
- * Reads one leased shard and runs its events in shard order: GetRecords from the checkpoint, one BatchGetItem
- * of the batch's idempotency records, each new event through the handler (one at a time, or concurrently across
- * partition keys with per-key order), their completions written in batches (`CompletionBuffer`), then one
- * checkpoint per batch, conditional on the lease, up to the lowest event not done. Events of a parked key go
- * to its lane instead.
+ * Reads one leased shard and runs its events in shard order: GetRecords from the checkpoint (the next batch is
+ * read while the previous one is committed), each new event through the handler (one at a time, or
+ * concurrently across partition keys with per-key order), their completions written in batches
+ * (`CompletionBuffer`), then one checkpoint per batch, conditional on the lease, up to the lowest event not
+ * done. Events of a parked key go to its lane instead.
  *
- * A new event runs without a claim: the lease keeps the consumer's other workers off the shard, and its
- * completion is written with the others of its flush. An event with a record that is not completed (a failed
- * run, a claim of a crashed run, a parked lane's drain) runs under a claim (`EventRunner.run`), as do the
- * first batch's events after the lease moved from a crashed or overtaken owner. A completed one is skipped.
+ * Completions (`completionRecords`): `event` reads the batch's idempotency records with one BatchGetItem round
+ * (a completed event, or a copy of one, is skipped) and writes new completions with BatchWriteItem before the
+ * checkpoint; `shard` keeps the sequences done above the checkpoint on the lease: the checkpoint write records
+ * them, and flushes between checkpoints append to the lease's list.
+ *
+ * A new event runs without a claim: the lease keeps the consumer's other workers off the shard. An event with a
+ * record that is not completed (a failed run, a claim of a crashed run, a parked lane's drain) runs under a
+ * claim (`EventRunner.run`), as do the first batch's events after the lease moved from a crashed or overtaken
+ * owner (so a poison event that kills its worker is still counted and parked).
  *
  * What a crash re-runs: events whose handler ran but whose completion was not written yet — at most
- * `completionFlush.maxEvents` per shard. A re-read of an event whose completion was written is a no-op.
- * A refused checkpoint (the lease moved) ends the processor at once; so does `abort` (a failed renewal), which
- * also aborts the handler's signal; either way completions of handlers that did succeed are still written once
- * (they are true, and spare the next owner re-runs).
+ * `completionFlush.maxEvents` per shard, as every run holds one of that many slots until its completion is
+ * written. A refused checkpoint (the lease moved) ends the processor at once; so does `abort` (a failed
+ * renewal), which also aborts the handler's signal; either way completions of handlers that did succeed are
+ * still written once, unconditionally (they are true, and spare the next owner re-runs). What fences a stale
+ * owner is the checkpoint's condition, and the handler's own writes conditional on `fencingToken`.
  */
 export class ShardProcessor {
   readonly shardId: string;

@@ -1,7 +1,8 @@
 /**
  * Workers: ordered processing of the event stream with exactly-once effects (DESIGN.md "Workers").
- * `ShardWorker` is the native Node consumer; `EventIdempotency` is the per-event record it (and the Lambda
- * variant) runs each event under.
+ * `ShardWorker` is the native Node consumer, writing completions in batches (`completionFlush`,
+ * `completionRecords`); `EventIdempotency` is the per-event record it reads and writes (and the Lambda variant
+ * runs each event under, claim and completion).
  */
 export * from './errors';
 export type * from './types';
