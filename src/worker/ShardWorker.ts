@@ -90,9 +90,10 @@ export const DEFAULT_COMPLETION_FLUSH: CompletionFlush = { maxEvents: 100, maxMs
  *   none free it takes one live lease from a worker holding at least two more than itself. Each take bumps
  *   the lease counter, the fencing token of every later write of the new owner.
  * - Each held shard runs in a `ShardProcessor`: events in shard order through the handler, skipping those
- *   whose idempotency record per (consumer, source, id) says completed; completions are written in batches
- *   (`completionFlush`), then a checkpoint per batch conditional on the lease. A lease taken from a live
- *   worker starts after two ticks, once that worker has noticed, stopped and written its completions.
+ *   already completed (an idempotency record per (consumer, source, id), or with `completionRecords: 'shard'`
+ *   the sequences done kept on the lease); completions are written in batches (`completionFlush`), then a
+ *   checkpoint per batch conditional on the lease. A lease taken from a live worker starts after two ticks,
+ *   once that worker has noticed at its renewal, stopped and written its completions.
  * - Resharding: the shard list is read again every `shardSyncMs`; a child shard is only leased once every
  *   parent's checkpoint is `SHARD_END`.
  * - A handler failing `maxAttempts` times parks its partition key (`ParkedLanes`): that event and the key's
@@ -101,10 +102,10 @@ export const DEFAULT_COMPLETION_FLUSH: CompletionFlush = { maxEvents: 100, maxMs
  *   the request first drains the lane.
  *
  * The guarantee (see `EventIdempotency`): an event whose completion was written is never handed to the handler
- * again, by any worker of the consumer, across crashes, restarts and lease moves, for
- * `idempotencyRetentionSeconds`. A crash re-runs the events handled since the last flush — at most
- * `completionFlush.maxEvents` per shard; effects outside the record's own writes stay single only when
- * written conditionally on the context's `sequenceNumber` or `fencingToken`.
+ * again, by any worker of the consumer, across crashes, restarts, lease moves and reshards (with `event`
+ * records, copies of it published again neither, for `idempotencyRetentionSeconds`). A crash re-runs the events
+ * handled since the last flush — at most `completionFlush.maxEvents` per shard; effects outside the record's
+ * own writes stay single only when written conditionally on the context's `sequenceNumber` or `fencingToken`.
  */
 export class ShardWorker {
   readonly consumer: string;
