@@ -126,4 +126,27 @@ describe('EventIdempotency (dynalite)', () => {
     expect(() => new EventIdempotency({ documents: bus.clients.documents, tableName: 't', consumer: '' })).toThrow(/consumer/);
     expect(() => new EventIdempotency({ documents: bus.clients.documents, tableName: 't', consumer: 'x', inProgressTimeoutMs: 0 })).toThrow(/inProgressTimeoutMs/);
   });
+  it('writes many completions at once and reads many records at once (batches of 25 and 100, expired ones left out)', async () => {
+    const records = make();
+    const events = Array.from({ length: 130 }, () => freshEvent());
+    expect((await records.lookup(events)).size).toBe(0);
+    await records.completeMany([...events.slice(0, 60), events[0]].map((event) => ({ ...event, attempts: 1 })));
+    const found = await records.lookup([...events, events[1]]);
+    expect(found.size).toBe(60);
+    expect(found.get(records.recordKey(events[59]))).toEqual({ status: 'completed', attempts: 1 });
+    expect(found.has(records.recordKey(events[60]))).toBe(false);
+    expect(await records.claim(events[10])).toMatchObject({ status: 'completed' });
+    now += 61_000; // past retentionSeconds
+    expect((await records.lookup(events.slice(0, 60))).size).toBe(0);
+  });
+
+  it('records a failed run made without a claim, so the next claim counts it, and leaves an existing record alone', async () => {
+    const records = make();
+    const event = freshEvent();
+    await records.recordFailure(event, 1, new Error('boom'));
+    expect(await records.inspect(event)).toEqual({ status: 'failed', attempts: 1, lastError: 'Error: boom' });
+    expect(await records.claim(event)).toMatchObject({ status: 'claimed', attempt: 2 });
+    await records.recordFailure(event, 1, new Error('late'));
+    expect(await records.inspect(event)).toMatchObject({ status: 'in_progress', attempts: 2 });
+  });
 });
