@@ -22,6 +22,9 @@ export class MemoryCheckpointStore implements CheckpointStore {
  * any moment leaves either the old or the new position — never a torn one — and a restart resumes there.
  */
 export class FileCheckpointStore implements CheckpointStore {
+  /** The directory is made once, on the first write (a write per batch needs no mkdir of its own). */
+  private made?: Promise<unknown>;
+
   constructor(private readonly directory: string) {}
 
   async get(shardId: string): Promise<string | undefined> {
@@ -34,10 +37,19 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   async set(shardId: string, sequence: string): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
+    this.made ??= mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
+      this.made = undefined;
+      throw error;
+    });
+    await this.made;
     const file = this.fileOf(shardId);
-    await writeFile(`${file}.tmp`, sequence);
-    await rename(`${file}.tmp`, file);
+    try {
+      await writeFile(`${file}.tmp`, sequence);
+      await rename(`${file}.tmp`, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.made = undefined; // removed since: made again next time
+      throw error;
+    }
   }
 
   private fileOf(shardId: string) {

@@ -2,6 +2,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   ListShardsCommand,
+  type GetRecordsCommandOutput,
   type KinesisClient,
   type _Record,
   type GetShardIteratorCommandInput,
@@ -43,10 +44,16 @@ export interface ShardPollerOptions {
  * - `batchItemFailures`: everything before the first failed record is done; the rest is retried from it;
  * - a thrown error bisects the batch and retries the halves, down to the single record, which is retried
  *   (with backoff) until it succeeds — a record is never skipped;
- * - the position after each finished part is checkpointed, so a restart resumes where it stopped.
+ * - the position after each finished part is checkpointed, so a restart resumes where it stopped;
+ * - the next batch is read while the handler works on the current one (and dropped if that one fails).
  * A shard with nothing new waits `idleMs` before reading again, unless `wake()` says records were published,
  * then it reads at once (Lambda polls about once a second; locally nothing forces that wait).
  */
+interface Read {
+  page: GetRecordsCommandOutput;
+  wakesBefore: number;
+}
+
 export class ShardPoller {
   private running = false;
   private loops: Promise<void>[] = [];
@@ -115,16 +122,17 @@ export class ShardPoller {
   }
 
   private async pollShard(shardId: string): Promise<void> {
-    const { kinesis, checkpoints } = this.options;
+    const { checkpoints } = this.options;
     let iterator: string | undefined;
+    /** The read of the next batch, started while the handler worked on the previous one. */
+    let ahead: Promise<Read> | undefined;
     let failures = 0;
     while (this.running) {
       try {
         iterator ??= await this.iteratorAfter(shardId, await checkpoints.get(shardId));
         if (!iterator) break; // a closed shard, fully read
-        const wakesBefore = this.wakes;
-        const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.batchSize }));
-        this.counts.reads += 1;
+        const { page, wakesBefore } = await (ahead ?? this.read(iterator));
+        ahead = undefined;
         const records = page.Records ?? [];
         if (records.length === 0) {
           this.counts.emptyReads += 1;
@@ -134,17 +142,24 @@ export class ShardPoller {
           if (this.wakes === wakesBefore && (await this.pause(this.idleMs, true))) this.counts.wokenEarly += 1;
           continue;
         }
+        // As Lambda does, read the next batch while the handler works on this one; it is used only if this
+        // one finishes (its error, if any, counts when it is used).
+        const next = page.NextShardIterator ? this.read(page.NextShardIterator) : undefined;
+        next?.catch(() => undefined);
         const done = await this.deliver(shardId, records);
         if (done === records.length) {
           failures = 0;
           iterator = page.NextShardIterator;
           if (!iterator) break;
+          ahead = next;
         } else {
+          await next?.catch(() => undefined);
           // Lambda retries from the first unfinished record: re-read the shard from there after a pause.
           await this.pause(this.backoff(++failures));
           iterator = await this.iteratorAt(shardId, records[done].SequenceNumber!);
         }
       } catch (error) {
+        ahead = undefined;
         // Kinesis or the checkpoint store failed: start again from the last checkpoint, never past it.
         if (!this.running) break;
         this.options.log?.('shard poll failed; resuming from the last checkpoint', { consumer: this.options.name, shardId, error: String(error) });
@@ -152,6 +167,16 @@ export class ShardPoller {
         await this.pause(this.backoff(++failures));
       }
     }
+    // Stopped with a read ahead in flight: let it finish before the stream may be shut down.
+    await ahead?.catch(() => undefined);
+  }
+
+  /** One GetRecords, with the wake count before it (a wake after that may not be in its answer). */
+  private async read(iterator: string): Promise<Read> {
+    const wakesBefore = this.wakes;
+    const page = await this.options.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.batchSize }));
+    this.counts.reads += 1;
+    return { page, wakesBefore };
   }
 
   /** Hands records to the handler (bisecting on errors); returns how many leading records are done. */

@@ -207,4 +207,37 @@ describe('ShardPoller (the local event source mapping)', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(p.stats().reads).toBe(reads);
   });
+
+  it('reads the next batch while the handler works on the current one, as Lambda does', async () => {
+    const checkpoints = new MemoryCheckpointStore();
+    const drain = poller(async () => undefined, checkpoints, 100, { idleMs: NEVER_MS });
+    await drain.start();
+    await until(() => drain.stats().emptyReads >= 1);
+    await drain.stop();
+
+    await put([500, 501, 502, 503]);
+    const batches: number[][] = [];
+    const p = poller(
+      async (event) => {
+        const readsWhenCalled = p.stats().reads;
+        // Returns only once the poller has read again while this batch is still being handled.
+        await until(() => p.stats().reads > readsWhenCalled, 10_000);
+        batches.push(event.Records.map(valueOf));
+      },
+      checkpoints,
+      2,
+      { idleMs: NEVER_MS },
+    );
+    await p.start();
+    try {
+      await until(() => batches.length >= 2);
+      expect(batches).toEqual([
+        [500, 501],
+        [502, 503],
+      ]);
+      expect(await checkpoints.get('shardId-000000000000')).toBeDefined();
+    } finally {
+      await p.stop();
+    }
+  });
 });

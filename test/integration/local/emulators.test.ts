@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import {
   CreateStreamCommand,
   GetRecordsCommand,
@@ -47,6 +47,7 @@ describe.each([true, false])('startEmulators (thread: %s)', (thread) => {
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );
+      await waitUntilTableExists({ client: clients.dynamodb, maxWaitTime: 30 }, { TableName: 'kept' });
       await clients.dynamodb.send(new PutItemCommand({ TableName: 'kept', Item: { pk: { S: 'a' }, v: { N: '1' } } }));
       await clients.kinesis.send(new CreateStreamCommand({ StreamName: 'kept', ShardCount: 1 }));
       await waitUntilStreamExists({ client: clients.kinesis, maxWaitTime: 30 }, { StreamName: 'kept' });
