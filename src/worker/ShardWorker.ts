@@ -44,7 +44,8 @@ export interface ShardWorkerOptions {
   concurrencyPerShard?: number;
   /**
    * When completions are written, and so how many events a crash may make run twice (see `CompletionFlush`).
-   * `{ maxEvents: 1 }` writes each before the next event starts. @default { maxEvents: 100, maxMs: 1000 }
+   * `{ maxEvents: 1 }` writes each before the next event starts.
+   * @default { maxEvents: 25, maxMs: 1000 }; with `completionRecords: 'shard'`, { maxEvents: batchSize, maxMs: 1000 }
    */
   completionFlush?: Partial<CompletionFlush>;
   /**
@@ -77,8 +78,13 @@ export interface ShardWorkerOptions {
 
 const defaultBackoff = (attempt: number) => Math.min(5_000, 100 * 2 ** Math.max(0, attempt - 1));
 
-/** See `CompletionFlush`. */
-export const DEFAULT_COMPLETION_FLUSH: CompletionFlush = { maxEvents: 100, maxMs: 1_000 };
+/**
+ * The `completionFlush` a worker uses unless told otherwise (see `CompletionFlush` for why): 25 events (one
+ * BatchWriteItem request) with `event` records, a whole GetRecords batch with `shard` records, 1 s either way.
+ */
+export function defaultCompletionFlush(completionRecords: CompletionRecords, batchSize: number): CompletionFlush {
+  return { maxEvents: completionRecords === 'shard' ? batchSize : 25, maxMs: 1_000 };
+}
 
 /**
  * A native Node.js Kinesis consumer with ordered, exactly-once-effect processing per shard (the worker role
@@ -147,14 +153,14 @@ export class ShardWorker {
     }
     const maxAttempts = options.maxAttempts ?? 5;
     if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) throw new RangeError(`ShardWorker: maxAttempts must be an integer >= 1, got ${maxAttempts}`);
-    this.completionFlush = { ...DEFAULT_COMPLETION_FLUSH, ...options.completionFlush };
-    const { maxEvents, maxMs } = this.completionFlush;
-    if (!(Number.isInteger(maxEvents) && maxEvents >= 1)) throw new RangeError(`ShardWorker: completionFlush.maxEvents must be an integer >= 1, got ${maxEvents}`);
-    if (!(Number.isFinite(maxMs) && maxMs >= 0)) throw new RangeError(`ShardWorker: completionFlush.maxMs must be a number >= 0, got ${maxMs}`);
     this.completionRecords = options.completionRecords ?? 'event';
     if (this.completionRecords !== 'event' && this.completionRecords !== 'shard') {
       throw new RangeError(`ShardWorker: completionRecords must be 'event' or 'shard', got ${JSON.stringify(this.completionRecords)}`);
     }
+    this.completionFlush = { ...defaultCompletionFlush(this.completionRecords, options.batchSize ?? 100), ...options.completionFlush };
+    const { maxEvents, maxMs } = this.completionFlush;
+    if (!(Number.isInteger(maxEvents) && maxEvents >= 1)) throw new RangeError(`ShardWorker: completionFlush.maxEvents must be an integer >= 1, got ${maxEvents}`);
+    if (!(Number.isFinite(maxMs) && maxMs >= 0)) throw new RangeError(`ShardWorker: completionFlush.maxMs must be a number >= 0, got ${maxMs}`);
     const concurrency = options.concurrencyPerShard ?? 1;
     if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
       throw new RangeError(`ShardWorker: concurrencyPerShard must be an integer >= 1, got ${concurrency}`);

@@ -69,8 +69,9 @@ export interface WorkerMetrics {
 export type WorkerLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>) => void;
 
 /**
- * When a `ShardWorker` writes the completion records of the events its handler finished (BatchWriteItem, then
- * the checkpoint). Until a completion is written, a crash makes the event's handler run again on the next
+ * When a `ShardWorker` writes the completions of the events its handler finished (idempotency records with
+ * BatchWriteItem, or the shard's lease; see `CompletionRecords`), always before the checkpoint that passes
+ * them. Until a completion is written, a crash makes the event's handler run again on the next
  * owner of the shard: at most `maxEvents` events per shard are ever handled and not yet recorded, so after a
  * SIGKILL at most `maxEvents` events per shard the process held run twice (`attempt` counts the crashed run
  * only when it had been recorded as started, so the re-run may say `attempt: 1`). Effects made conditional
@@ -83,12 +84,17 @@ export type WorkerLog = (level: 'debug' | 'info' | 'warn' | 'error', message: st
  * - `maxMs`: a completion waits at most this long before it is written, so slow handlers also keep a short
  *   re-run window in time. A flush also happens at the end of every GetRecords batch, before its checkpoint.
  *
- * @default { maxEvents: 100, maxMs: 1000 }: with the default `batchSize` of 100, one BatchWriteItem round and
- * one checkpoint per batch — the rate the worker bench measures (`npm run bench -- --only worker`) — and no more
- * than a second of handled events to re-run after a crash.
+ * @default `{ maxEvents: 25, maxMs: 1000 }` with `completionRecords: 'event'`: each flush is one BatchWriteItem
+ * request (DynamoDB takes 25 items a request), and the worker bench (`npm run bench -- --only worker`) measured
+ * the same events/s as with 100 (3,733 vs 3,802; 3,191 with 10; ~1,000 with 1), for a re-run window four times
+ * smaller. With `completionRecords: 'shard'`, `{ maxEvents: batchSize, maxMs: 1000 }`: there every flush is a
+ * lease write and a pause of the shard, so one per GetRecords batch (13,301 events/s; 6,275 with 25). In both,
+ * `maxMs` keeps slow handlers from holding more than about a second of handled events unwritten.
  */
 export interface CompletionFlush {
+  /** Events of a shard run and not yet recorded, at most (in flight included); an integer >= 1. */
   maxEvents: number;
+  /** Longest wait of a completion before it is written, in ms (>= 0). */
   maxMs: number;
 }
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { CompletionFlush, CompletionRecords } from '../../../src/worker';
+import { defaultCompletionFlush, type CompletionFlush, type CompletionRecords } from '../../../src/worker';
 import { eventually } from '../../helpers/cloudEvents';
 import { startWorkerHarness, type WorkerHarness } from './support/harness';
 
@@ -11,12 +11,14 @@ const SHARDS = 2;
 /**
  * The re-run window per `completionFlush` setting: `maxEvents: 1` is the one-event window the worker always had
  * (a kill interrupts at most the event in flight on each shard); `maxEvents: 10` lets up to 10 handled events per
- * shard wait for their completion write (the child reads batches of 25, so flushes also fall mid-batch). Both
- * ways of recording completions: idempotency records per event, and the sequences done on the shard's lease.
+ * shard wait for their completion write (the child reads batches of 25, so flushes also fall mid-batch); the
+ * default (25, a batch of the child). Both ways of recording completions: idempotency records per event, and the
+ * sequences done on the shard's lease.
  */
 const SETTINGS: Array<CompletionFlush & { records: CompletionRecords }> = [
   { maxEvents: 1, maxMs: 1_000, records: 'event' },
   { maxEvents: 10, maxMs: 1_000, records: 'event' },
+  { ...defaultCompletionFlush('event', 25), records: 'event' },
   { maxEvents: 10, maxMs: 1_000, records: 'shard' },
 ];
 

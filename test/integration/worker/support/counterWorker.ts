@@ -15,14 +15,15 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients } from '../../../../src/config/awsClients';
-import { DEFAULT_COMPLETION_FLUSH, padSequence, shardWorkerFromEnvironment, type CompletionFlush, type CompletionRecords } from '../../../../src/worker';
+import { defaultCompletionFlush, padSequence, shardWorkerFromEnvironment, type CompletionFlush, type CompletionRecords } from '../../../../src/worker';
 
 const env = process.env;
 const table = env.COUNTER_TABLE!;
 const { documents } = createAwsClients(env);
 let handled = 0;
 const completionFlush = env.COMPLETION_FLUSH ? (JSON.parse(env.COMPLETION_FLUSH) as CompletionFlush) : undefined;
-const replayWindow = completionFlush?.maxEvents ?? DEFAULT_COMPLETION_FLUSH.maxEvents;
+const completionRecords = (env.COMPLETION_RECORDS ?? 'event') as CompletionRecords;
+const replayWindow = completionFlush?.maxEvents ?? defaultCompletionFlush(completionRecords, 25).maxEvents;
 
 const isConditionFailure = (error: unknown) => (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
@@ -35,7 +36,7 @@ const worker = shardWorkerFromEnvironment({
   inProgressTimeoutMs: 2_000,
   backoff: () => 20,
   ...(completionFlush ? { completionFlush } : {}),
-  ...(env.COMPLETION_RECORDS ? { completionRecords: env.COMPLETION_RECORDS as CompletionRecords } : {}),
+  completionRecords,
   metrics: {
     addMetric: (name) => {
       if (name === 'DuplicatesSkipped') process.stdout.write('duplicate\n');
