@@ -38,6 +38,12 @@ export interface ShardPollerOptions {
   log?: (message: string, detail?: Record<string, unknown>) => void;
 }
 
+/** One GetRecords answer, and how many wakes had been raised when it was asked for. */
+interface Read {
+  page: GetRecordsCommandOutput;
+  wakesBefore: number;
+}
+
 /**
  * Drives a Kinesis handler the way a Lambda event source mapping does, one loop per shard:
  * - batches of up to `batchSize` records in shard order, one invocation at a time per shard;
@@ -45,15 +51,12 @@ export interface ShardPollerOptions {
  * - a thrown error bisects the batch and retries the halves, down to the single record, which is retried
  *   (with backoff) until it succeeds — a record is never skipped;
  * - the position after each finished part is checkpointed, so a restart resumes where it stopped;
- * - the next batch is read while the handler works on the current one (and dropped if that one fails).
+ * - after a full batch, the next one is read while the handler works on the current one (and dropped if that
+ *   one fails).
  * A shard with nothing new waits `idleMs` before reading again, unless `wake()` says records were published,
- * then it reads at once (Lambda polls about once a second; locally nothing forces that wait).
+ * then it reads at once (Lambda polls about once a second; locally nothing forces that wait). With `wakeOn`,
+ * a batch shorter than `batchSize` counts as nothing new unless a wake came since it was read.
  */
-interface Read {
-  page: GetRecordsCommandOutput;
-  wakesBefore: number;
-}
-
 export class ShardPoller {
   private running = false;
   private loops: Promise<void>[] = [];
@@ -101,11 +104,11 @@ export class ShardPoller {
   }
 
   /**
-   * GetRecords calls so far, how many came back empty, and how many idle pauses `wake()` cut short (for tests
-   * and benchmarks).
+   * GetRecords calls so far, how many came back empty, how many idle pauses `wake()` cut short, and how many
+   * shards are in an idle pause right now (for tests and benchmarks).
    */
-  stats(): { reads: number; emptyReads: number; wokenEarly: number } {
-    return { ...this.counts };
+  stats(): { reads: number; emptyReads: number; wokenEarly: number; idleShards: number } {
+    return { ...this.counts, idleShards: this.idlers.size };
   }
 
   private async listShards(): Promise<string[]> {
@@ -142,9 +145,10 @@ export class ShardPoller {
           if (this.wakes === wakesBefore && (await this.pause(this.idleMs, true))) this.counts.wokenEarly += 1;
           continue;
         }
-        // As Lambda does, read the next batch while the handler works on this one; it is used only if this
-        // one finishes (its error, if any, counts when it is used).
-        const next = page.NextShardIterator ? this.read(page.NextShardIterator) : undefined;
+        // A full batch means more is probably waiting: as Lambda does, read the next batch while the handler works
+        // on this one; it is used only if this one finishes (its error, if any, counts when it is used).
+        const full = records.length >= this.batchSize;
+        const next = full && page.NextShardIterator ? this.read(page.NextShardIterator) : undefined;
         next?.catch(() => undefined);
         const done = await this.deliver(shardId, records);
         if (done === records.length) {
@@ -152,6 +156,11 @@ export class ShardPoller {
           iterator = page.NextShardIterator;
           if (!iterator) break;
           ahead = next;
+          // A short batch was all the shard held when it was read. With a publish signal, anything put since
+          // comes with a wake: without one since that read, pause (as an empty read would) and save the round trip.
+          if (!full && this.options.wakeOn && this.wakes === wakesBefore && (await this.pause(this.idleMs, true))) {
+            this.counts.wokenEarly += 1;
+          }
         } else {
           await next?.catch(() => undefined);
           // Lambda retries from the first unfinished record: re-read the shard from there after a pause.
