@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { lambdaEsbuildOptions } from '../lib/bundling';
-import { ENV } from '../src/config/environment';
+import { ENV } from '../src/wiring/environment';
 import type { Benchmark, BenchRow } from './types';
 
 const ROOT = join(__dirname, '..');

@@ -9,7 +9,7 @@
  */
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import { randomUUID } from 'node:crypto';
-import { createAwsClients } from '../src/config/awsClients';
+import { createAwsClients } from '../src/wiring/awsClients';
 import { encodeEvent, publishOrdered } from '../src/stream';
 import type { CloudEventJson } from '../src/events/types';
 import {

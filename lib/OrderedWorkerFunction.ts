@@ -6,7 +6,7 @@ import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../src/config/environment';
+import { ENV } from '../src/wiring/environment';
 import type { EventStream } from './EventStream';
 import type { IdempotencyTable } from './IdempotencyTable';
 import { checkDurationInRange, checkIntegerInRange, checkNonEmpty } from './propChecks';

@@ -6,7 +6,7 @@ import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { ENV } from '../src/config/environment';
+import { ENV, WIRING_DEFAULTS } from '../src/wiring/environment';
 import { DEFAULT_MAX_SUBSCRIPTIONS } from '../src/routing/config/constants';
 import { MAX_STORABLE_EVENT_BYTES } from '../src/store/constants';
 import { ConfigBucket, SUBSCRIPTIONS_KEY } from './ConfigBucket';
@@ -36,7 +36,7 @@ export const MAX_DELIVERY_TIMEOUT_SECONDS = 300;
 export const MAX_ATTEMPT_SECONDS = 2 * MAX_DELIVERY_TIMEOUT_SECONDS + 10;
 
 /** How long one redeliver invocation keeps starting rounds (`REDELIVER_SWEEP_SECONDS`): most of its minute. */
-const REDELIVER_SWEEP_SECONDS = 55;
+const REDELIVER_SWEEP_SECONDS = WIRING_DEFAULTS.redeliverSweepSeconds;
 
 /** Defaults of the optional stage settings (DESIGN: 256 KiB events). */
 export const STAGE_DEFAULTS = {

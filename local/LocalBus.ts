@@ -1,11 +1,11 @@
 import { dirname, join, resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { createAwsClients } from '../src/config/awsClients';
+import { createAwsClients } from '../src/wiring/awsClients';
 import { removeLocalBusEndpoints, writeLocalBusEndpoints } from '../src/cli/target/localBusEndpoints';
-import { ENV, intEnv } from '../src/config/environment';
+import { ENV, intEnv } from '../src/wiring/environment';
 import { DEFAULT_MAX_SUBSCRIPTIONS } from '../src/routing/config/constants';
-import { DEFAULT_SUBSCRIPTIONS_KEY } from '../src/runtime/deliveryFromEnvironment';
+import { DEFAULT_SUBSCRIPTIONS_KEY } from '../src/wiring/deliveryFromEnvironment';
 import { startEmulators, type Emulators } from './emulators';
 import { provisionLocalResources, resourceEnv, DEFAULT_LOCAL_NAMES, type LocalResourceNames } from './provision';
 import { startFront, type ApiHandler, type Front } from './front/startFront';

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 
-import { intEnv } from '../src/config/environment';
+import { intEnv } from '../src/wiring/environment';
 import { startLocalBus } from './LocalBus';
 
 // Node 20 is the supported local runtime (Lambda runs 22): silence the SDK's notice about its future minimum.

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, KinesisClient, ResourceInUseException as StreamInUse, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, S3Client, BucketAlreadyOwnedByYou } from '@aws-sdk/client-s3';
-import { ENV } from '../src/config/environment';
+import { ENV } from '../src/wiring/environment';
 import { DELIVERY_TABLE_SCHEMA, EVENT_TABLE_SCHEMA, IDEMPOTENCY_TABLE_SCHEMA, WORKER_TABLE_SCHEMA, type TableSchema } from '../src/store/tableSchemas';
 
 /** Names of the resources the bus needs; the local bus and the integration tests pick their own. */

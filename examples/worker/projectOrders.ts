@@ -10,7 +10,7 @@
  */
 import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createAwsClients } from '../../src/config/awsClients';
+import { createAwsClients } from '../../src/wiring/awsClients';
 import type { CloudEventJson } from '../../src/events/types';
 import { padSequence } from '../../src/worker/sequence';
 import type { HandlerContext } from '../../src/worker/types';

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { fromApiGatewayEvent, routeRequest, toApiGatewayResult } from '../../src/http';
-import { ingestApiFromEnvironment } from '../../src/runtime/fromEnvironment';
+import { ingestApiFromEnvironment } from '../../src/wiring/ingestFromEnvironment';
 
 const logger = new Logger({ serviceName: 'switchyard-ingest' });
 const api = ingestApiFromEnvironment(process.env, {

@@ -2,7 +2,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SweepResult } from '../../src/engine/Redeliverer';
-import { redeliverSweepSeconds, redelivererFromEnvironment } from '../../src/runtime/deliveryFromEnvironment';
+import { redeliverSweepSeconds, redelivererFromEnvironment } from '../../src/wiring/deliveryFromEnvironment';
 
 const logger = new Logger({ serviceName: 'switchyard-redeliver' });
 const metrics = new Metrics({ namespace: 'Switchyard', serviceName: 'switchyard-redeliver' });

@@ -2,7 +2,7 @@ import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aw
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DEADLINE_MARGIN_MS } from '../../src/router/Router';
-import { routerFromEnvironment } from '../../src/runtime/deliveryFromEnvironment';
+import { routerFromEnvironment } from '../../src/wiring/deliveryFromEnvironment';
 
 const logger = new Logger({ serviceName: 'switchyard-router' });
 const metrics = new Metrics({ namespace: 'Switchyard', serviceName: 'switchyard-router' });

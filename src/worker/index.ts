@@ -12,5 +12,5 @@ export { ParkedLanes, type ParkedLanesOptions } from './ParkedLanes';
 export { LeaseTable, SHARD_END, type Lease, type HeldLease, type LeaseTableOptions } from './LeaseTable';
 export { parseStartPosition } from './startPosition';
 export { padSequence, compareSequences } from './sequence';
-export { shardWorkerFromEnvironment } from './fromEnvironment';
+export { shardWorkerFromEnvironment } from '../wiring/workerFromEnvironment';
 export * from './lambda';

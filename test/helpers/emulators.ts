@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createAwsClients, type AwsClients } from '../../src/config/awsClients';
+import { createAwsClients, type AwsClients } from '../../src/wiring/awsClients';
 import { startEmulators, type Emulators } from '../../local/emulators';
 import { provisionLocalResources, resourceEnv, type LocalResourceNames } from '../../local/provision';
 

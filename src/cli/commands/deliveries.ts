@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { createAwsClients } from '../../config/awsClients';
-import { ENV } from '../../config/environment';
+import { createAwsClients } from '../../wiring/awsClients';
+import { ENV } from '../../wiring/environment';
 import { createEventKeys } from '../../crypto';
 import { DeliveryLedger } from '../../delivery/ledger/DeliveryLedger';
 import type { DeadReason, LedgerEntry, LedgerPage } from '../../delivery/ledger/types';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { createAwsClients } from '../../config/awsClients';
-import { ENV } from '../../config/environment';
+import { createAwsClients } from '../../wiring/awsClients';
+import { ENV } from '../../wiring/environment';
 import { ParkedLanes } from '../../worker/ParkedLanes';
 import { CliError } from '../errors';
 import { formatTable } from '../formatTable';

@@ -1,11 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { shardWorkerFromEnvironment } from '../../worker/fromEnvironment';
+import { shardWorkerFromEnvironment } from '../../wiring/workerFromEnvironment';
 import { parseStartPosition } from '../../worker/startPosition';
 import type { StartPosition, WorkerLog } from '../../worker/types';
 import { loadEventHandler } from '../loadEventHandler';
 import { resolveBusTarget } from '../target/resolveBusTarget';
 import type { CliContext } from '../types';
-import { ENV } from '../../config/environment';
+import { ENV } from '../../wiring/environment';
 import { addBusTargetOptions, busTargetOf, positiveInteger } from './options';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ENV } from '../../config/environment';
+import { ENV } from '../../wiring/environment';
 import { CliError } from '../errors';
 import { readLocalBusEndpoints } from './localBusEndpoints';
 import { describeStackOutputs, type StackOutputsReader } from './stackOutputs';

@@ -1,8 +1,8 @@
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createAwsClients } from '../../config/awsClients';
-import { ENV, intEnv, requireEnv } from '../../config/environment';
-import type { LogSink } from '../../runtime/types';
+import { createAwsClients } from '../../wiring/awsClients';
+import { ENV, intEnv, requireEnv } from '../../wiring/environment';
+import type { LogSink } from '../../wiring/types';
 import { DEFAULT_EVENT_IN_PROGRESS_TIMEOUT_MS, EventIdempotency } from '../EventIdempotency';
 import { processOrderedBatch } from './processOrderedBatch';
 import type { LambdaWorkerFunction, OrderedWorkerHandlerOptions } from './types';

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type { CloudEventJson } from '../../events/types';
-import type { LogSink } from '../../runtime/types';
+import type { LogSink } from '../../wiring/types';
 import type { EventIdempotency } from '../EventIdempotency';
 import type { HandlerContext } from '../types';
 

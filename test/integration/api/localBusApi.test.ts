@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createAwsClients } from '../../../src/config/awsClients';
+import { createAwsClients } from '../../../src/wiring/awsClients';
 import { itemKey } from '../../../src/store';
 import { toBinaryRequest } from '../../../src/events';
 import { startLocalBus, type LocalBus } from '../../../local/LocalBus';

@@ -3,7 +3,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { _Record } from '@aws-sdk/client-kinesis';
 import { acceptEvents, type AcceptEventsOptions } from '../../../src/ingest/acceptEvents';
 import { HttpError } from '../../../src/http/HttpError';
-import { eventStoreFromEnvironment } from '../../../src/runtime/fromEnvironment';
+import { eventStoreFromEnvironment } from '../../../src/wiring/ingestFromEnvironment';
 import type { DynamoDbEventStore } from '../../../src/store';
 import { startTestEmulators, type TestEmulators } from '../../helpers/emulators';
 import { injectPartialFailures, readAllRecords } from '../../helpers/kinesis';

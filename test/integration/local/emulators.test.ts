@@ -9,7 +9,7 @@ import {
   PutRecordCommand,
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
-import { createAwsClients, type AwsClients } from '../../../src/config/awsClients';
+import { createAwsClients, type AwsClients } from '../../../src/wiring/awsClients';
 import { startEmulators, type Emulators } from '../../../local/emulators';
 
 /**

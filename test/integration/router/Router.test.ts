@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { createAwsClients } from '../../../src/config/awsClients';
+import { createAwsClients } from '../../../src/wiring/awsClients';
 import { createEventKeys } from '../../../src/crypto';
 import type { CloudEventJson } from '../../../src/events/types';
 import { Router } from '../../../src/router/Router';

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { createAwsClients, type AwsClients } from '../../../src/config/awsClients';
+import { createAwsClients, type AwsClients } from '../../../src/wiring/awsClients';
 import { createEventKeys, DecryptionError, DecryptionFailure } from '../../../src/crypto';
 import type { CloudEventJson } from '../../../src/events/types';
 import { DYNAMODB_MAX_ITEM_BYTES, DynamoDbEventStore, EVENT_TABLE_SCHEMA, InvalidQueryError, itemBytes, itemKey, MAX_STORABLE_EVENT_BYTES } from '../../../src/store';
-import { maxEventBytes } from '../../../src/runtime/fromEnvironment';
+import { maxEventBytes } from '../../../src/wiring/ingestFromEnvironment';
 import { startEmulators, type Emulators } from '../../../local/emulators';
 import { startLocalKms, type LocalKms } from '../../../local/kms/startLocalKms';
 import { ensureTable } from '../../../local/provision';

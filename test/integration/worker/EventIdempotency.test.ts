@@ -1,4 +1,4 @@
-import { createAwsClients } from '../../../src/config/awsClients';
+import { createAwsClients } from '../../../src/wiring/awsClients';
 import { EventClaimLostError, EventCompletionError, EventIdempotency, EventInProgressError } from '../../../src/worker';
 import { startTestEmulators, type TestEmulators } from '../../helpers/emulators';
 

@@ -14,7 +14,7 @@
  *   brings, is not out of order).
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createAwsClients } from '../../../../src/config/awsClients';
+import { createAwsClients } from '../../../../src/wiring/awsClients';
 import { defaultCompletionFlush, padSequence, shardWorkerFromEnvironment, type CompletionFlush, type CompletionRecords } from '../../../../src/worker';
 
 const env = process.env;

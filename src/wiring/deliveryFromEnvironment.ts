@@ -1,6 +1,6 @@
-import type { AwsClients } from '../config/awsClients';
-import { createDeliveryAwsClients, type DeliveryAwsClients } from '../config/deliveryClients';
-import { ENV, intEnv, requireEnv } from '../config/environment';
+import type { AwsClients } from './awsClients';
+import { createDeliveryAwsClients, type DeliveryAwsClients } from './deliveryClients';
+import { ENV, intEnv, requireEnv, WIRING_DEFAULTS } from './environment';
 import { createEventKeys } from '../crypto';
 import { createDeliveryDeps } from '../delivery/createDeliveryDeps';
 import type { DeliveryDeps } from '../delivery/deliver';
@@ -11,20 +11,18 @@ import { DisabledSubscriptionsCache } from '../engine/DisabledSubscriptionsCache
 import { Redeliverer } from '../engine/Redeliverer';
 import { SubscriptionEngine } from '../engine/SubscriptionEngine';
 import { ENGINE_METRIC, type EngineLog, type EngineMetrics } from '../engine/types';
-import { DEFAULT_MAX_SUBSCRIPTIONS } from '../routing/config/constants';
+import { DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_REFRESH_INTERVAL_SECONDS } from '../routing/config/constants';
 import { SecretResolver } from '../routing/config/SecretResolver';
 import { SubscriptionsSource } from '../routing/config/SubscriptionsSource';
 import type { SubscriptionsConfig } from '../routing/subscriptionTypes';
 import { Router } from '../router/Router';
-import { eventStoreFromEnvironment } from './fromEnvironment';
+import { eventStoreFromEnvironment } from './ingestFromEnvironment';
 
-// Builders of the delivery functions (router, redeliver), apart from `fromEnvironment.ts` so that ingest does
+// Builders of the delivery functions (router, redeliver), apart from `ingestFromEnvironment.ts` so that ingest does
 // not load the delivery side (SSM, Lambda, the ledger) at cold start.
 
 /** Object key of subscriptions.json in the config bucket unless `SUBSCRIPTIONS_KEY` says otherwise. */
-export const DEFAULT_SUBSCRIPTIONS_KEY = 'subscriptions.json';
-/** Seconds between checks of subscriptions.json unless `SUBSCRIPTIONS_REFRESH_SECONDS` says otherwise. */
-const DEFAULT_SUBSCRIPTIONS_REFRESH_SECONDS = 10;
+export const DEFAULT_SUBSCRIPTIONS_KEY = WIRING_DEFAULTS.subscriptionsKey;
 
 /** What the router and the redeliverer of one process share: one config, one ledger, one connection pool. */
 export interface DeliveryRuntime {
@@ -68,7 +66,7 @@ export function deliveryRuntimeFromEnvironment(
     s3: aws.s3,
     bucket: requireEnv(ENV.configBucketName, env),
     key: env[ENV.subscriptionsKey] || DEFAULT_SUBSCRIPTIONS_KEY,
-    refreshIntervalSeconds: intEnv(ENV.subscriptionsRefreshSeconds, DEFAULT_SUBSCRIPTIONS_REFRESH_SECONDS, env),
+    refreshIntervalSeconds: intEnv(ENV.subscriptionsRefreshSeconds, DEFAULT_REFRESH_INTERVAL_SECONDS, env),
     maxSubscriptions: intEnv(ENV.maxSubscriptions, DEFAULT_MAX_SUBSCRIPTIONS, env),
     env,
     // A version is judged as delivery will treat it: secrets resolved and checked, https and the SSRF guard in AWS.
@@ -160,5 +158,5 @@ export function redelivererFromEnvironment(env: NodeJS.ProcessEnv, log: EngineLo
 
 /** Seconds one redeliver invocation sweeps (`REDELIVER_SWEEP_SECONDS`, default 55: the schedule starts one a minute). */
 export function redeliverSweepSeconds(env: NodeJS.ProcessEnv): number {
-  return intEnv(ENV.redeliverSweepSeconds, 55, env);
+  return intEnv(ENV.redeliverSweepSeconds, WIRING_DEFAULTS.redeliverSweepSeconds, env);
 }

@@ -1,6 +1,6 @@
-import { createAwsClients } from '../config/awsClients';
-import { ENV, requireEnv } from '../config/environment';
-import { ShardWorker, type ShardWorkerOptions } from './ShardWorker';
+import { createAwsClients } from './awsClients';
+import { ENV, requireEnv } from './environment';
+import { ShardWorker, type ShardWorkerOptions } from '../worker/ShardWorker';
 
 /** What the environment cannot say: the consumer, its handler, and any tuning. */
 export type ShardWorkerSettings = Omit<ShardWorkerOptions, 'stream' | 'kinesis' | 'documents' | 'workerTable' | 'idempotencyTable'>;

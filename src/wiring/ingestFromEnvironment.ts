@@ -1,5 +1,5 @@
-import { createAwsClients, type AwsClients } from '../config/awsClients';
-import { ENV, intEnv, requireEnv } from '../config/environment';
+import { createAwsClients, type AwsClients } from './awsClients';
+import { ENV, intEnv, requireEnv } from './environment';
 import { createEventKeys } from '../crypto';
 import { DEFAULT_MAX_EVENT_BYTES } from '../events/constants';
 import { acceptEvents } from '../ingest/acceptEvents';

@@ -2,6 +2,16 @@
  * The environment variables that connect the handlers to their resources. The CDK stage sets them on
  * each function; the local bus sets them to the emulators before it imports the same handlers.
  */
+/**
+ * Defaults of the settings several places need (functions, the stage stack, the local bus), stated once here.
+ */
+export const WIRING_DEFAULTS = {
+  /** Object key of subscriptions.json in the config bucket (`SUBSCRIPTIONS_KEY`). */
+  subscriptionsKey: 'subscriptions.json',
+  /** Seconds one redeliver invocation keeps starting rounds (`REDELIVER_SWEEP_SECONDS`): most of its minute. */
+  redeliverSweepSeconds: 55,
+} as const;
+
 export const ENV = {
   /** Kinesis stream the ingest function publishes to. */
   eventStreamName: 'EVENT_STREAM_NAME',
