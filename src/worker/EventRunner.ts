@@ -4,7 +4,7 @@ import { kinesisStreamRecord } from '../stream/kinesisStreamRecord';
 import type { EventIdempotency } from './EventIdempotency';
 import { EventClaimLostError, EventCompletionError, EventInProgressError } from './errors';
 import type { ParkDetails, LaneRecord } from './ParkedLanes';
-import type { EventHandler, WorkerLog, WorkerMetrics } from './types';
+import type { EventHandler, HandlerContext, WorkerLog, WorkerMetrics } from './types';
 
 export interface EventRunnerOptions {
   consumer: string;
@@ -84,16 +84,7 @@ export class EventRunner {
           if (claim.attempt > limit) throw new BudgetSpent();
           ranAttempt = claim.attempt;
           try {
-            await handler(event, {
-              consumer,
-              shardId: record.shardId,
-              sequenceNumber: record.sequenceNumber,
-              partitionKey: record.partitionKey,
-              arrivedAt: record.arrivedAt,
-              fencingToken: scope.fencingToken,
-              attempt: claim.attempt,
-              signal: scope.signal,
-            });
+            await handler(event, handlerContext(consumer, record, scope, claim.attempt));
           } catch (error) {
             handlerError = { error };
             throw error;
@@ -157,16 +148,7 @@ export class EventRunner {
     const { consumer, handler, idempotency, maxAttempts, log, metrics } = this.options;
     const { event } = streamed;
     try {
-      await handler(event, {
-        consumer,
-        shardId: record.shardId,
-        sequenceNumber: record.sequenceNumber,
-        partitionKey: record.partitionKey,
-        arrivedAt: record.arrivedAt,
-        fencingToken: scope.fencingToken,
-        attempt: 1,
-        signal: scope.signal,
-      });
+      await handler(event, handlerContext(consumer, record, scope, 1));
       metrics?.addMetric('EventsHandled', 'Count', 1);
       return { kind: 'handled', unrecorded: true };
     } catch (error) {
@@ -251,4 +233,18 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** What the handler is told about the event it runs. */
+function handlerContext(consumer: string, record: LaneRecord, scope: RunScope, attempt: number): HandlerContext {
+  return {
+    consumer,
+    shardId: record.shardId,
+    sequenceNumber: record.sequenceNumber,
+    partitionKey: record.partitionKey,
+    arrivedAt: record.arrivedAt,
+    fencingToken: scope.fencingToken,
+    attempt,
+    signal: scope.signal,
+  };
 }

@@ -1,22 +1,7 @@
 import { runCli } from '../../../src/cli/program';
-import type { CliContext } from '../../../src/cli/types';
+import { cliContext } from './support/cliContext';
 
-function context(env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CliContext = {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    env,
-    cwd: process.cwd(),
-    applyEnv: () => undefined,
-    waitForStop: () => new Promise(() => undefined),
-    readStackOutputs: async () => {
-      throw new Error('not used');
-    },
-  };
-  return { ctx, out, err };
-}
+const context = (env: NodeJS.ProcessEnv = {}) => cliContext(env);
 
 describe('switchyard (argument handling)', () => {
   test('lists every command in its help and exits 0', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/program';
-import type { CliContext } from '../../../src/cli/types';
+import { cliContext } from './support/cliContext';
 
 const WHSEC = `whsec_${Buffer.from('a-cli-test-webhook-secret').toString('base64')}`;
 let dir: string;
@@ -12,19 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-function context(env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CliContext = {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    env,
-    cwd: dir,
-    applyEnv: () => undefined,
-    waitForStop: () => new Promise(() => undefined),
-  };
-  return { ctx, out, err };
-}
+const context = (env: NodeJS.ProcessEnv = {}) => cliContext(env, dir);
 
 async function file(name: string, json: unknown): Promise<string> {
   await writeFile(join(dir, name), JSON.stringify(json));
