@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import type { InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import type { CloudEventJson } from '../events/types';
 import type { LambdaTarget } from '../routing/subscriptionTypes';
 import { DEFAULT_THROTTLE_RETRY_MS, LOCAL_LAMBDA_ARN, MAX_RETRY_AFTER_MS } from './constants';
@@ -11,8 +11,8 @@ import { FAILURE_REASON, OUTCOME, type DeliveryOutcome } from './types';
 
 /** Options of a LambdaInvoker. */
 export interface LambdaInvokerOptions {
-  /** Client for real function ARNs. @default a LambdaClient from the environment, built on first use */
-  lambda?: LambdaClient;
+  /** Client for real function ARNs, or a function giving it on first use. @default a LambdaClient from the environment, built on first use */
+  lambda?: LambdaClient | (() => LambdaClient);
   /**
    * `local.functions` of subscriptions.json: module path by function name (or by full local ARN), for
    * `arn:aws:lambda:local:000000000000:function:NAME`. A function is called on every invoke, so a reloaded
@@ -36,11 +36,13 @@ const THROTTLE_ERRORS = new Set(['TooManyRequestsException', 'EC2ThrottledExcept
  */
 export class LambdaInvoker {
   private lambda?: LambdaClient;
+  private readonly lambdaProvider?: () => LambdaClient;
   private readonly localFunctions: () => Record<string, string> | undefined;
   private readonly baseDir: string;
 
   constructor(options: LambdaInvokerOptions = {}) {
-    this.lambda = options.lambda;
+    if (typeof options.lambda === 'function') this.lambdaProvider = options.lambda;
+    else this.lambda = options.lambda;
     const local = options.localFunctions;
     this.localFunctions = typeof local === 'function' ? local : () => local;
     this.baseDir = options.baseDir ?? process.cwd();
@@ -67,7 +69,9 @@ export class LambdaInvoker {
     timeoutMs: number,
     started: number,
   ): Promise<DeliveryOutcome> {
-    this.lambda ??= new LambdaClient({});
+    // The SDK package is loaded on the first invoke: functions with no Lambda target never pay for it.
+    const sdk = require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda');
+    this.lambda ??= this.lambdaProvider?.() ?? new sdk.LambdaClient({});
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     // Raced as well as passed to the SDK: a custom request handler may ignore the signal, and the deadline holds.
@@ -80,7 +84,7 @@ export class LambdaInvoker {
     let output: InvokeCommandOutput;
     try {
       const sent = this.lambda.send(
-        new InvokeCommand({ FunctionName: arn, InvocationType: invocationType, Payload: Buffer.from(JSON.stringify(event)) }),
+        new sdk.InvokeCommand({ FunctionName: arn, InvocationType: invocationType, Payload: Buffer.from(JSON.stringify(event)) }),
         { abortSignal: controller.signal },
       );
       sent.catch(() => undefined); // settles after the deadline won the race: nobody is listening

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /** Where producer tokens come from. */
 export type ProducerTokenSource =
@@ -61,7 +61,9 @@ export class ProducerTokens {
   }
 
   private async load(source: Extract<ProducerTokenSource, { kind: 'secretsManager' }>): Promise<Map<string, Buffer>> {
-    const { SecretString } = await source.client.send(new GetSecretValueCommand({ SecretId: source.secretId }));
+    const { SecretString } = await source.client.send(
+      new (require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager')).GetSecretValueCommand({ SecretId: source.secretId }),
+    );
     const parsed: unknown = JSON.parse(SecretString ?? '{}');
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new Error(`secret ${source.secretId} must be a JSON object of producer name to token`);

@@ -1,4 +1,4 @@
-import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { PublishIncompleteError, type PublishedRecord } from './errors';
 
 /** One record to publish: its bytes and the partition key that fixes its shard and its order. */
@@ -65,6 +65,7 @@ export async function publishOrdered(records: readonly OutgoingRecord[], options
       }));
       let results;
       try {
+        const { PutRecordsCommand } = kinesisSdk();
         results = (await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: entries }))).Records ?? [];
       } catch (error) {
         // The whole call failed (after the SDK's own retries): nothing of it landed, every key waits.
@@ -123,4 +124,9 @@ function splitIntoCalls(round: number[], records: readonly OutgoingRecord[]): nu
   }
   if (current.length > 0) calls.push(current);
   return calls;
+}
+
+/** The Kinesis SDK package, loaded when something is first published (the router never publishes). */
+function kinesisSdk(): typeof import('@aws-sdk/client-kinesis') {
+  return require('@aws-sdk/client-kinesis') as typeof import('@aws-sdk/client-kinesis');
 }

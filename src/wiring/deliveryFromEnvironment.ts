@@ -56,8 +56,9 @@ export function deliveryRuntimeFromEnvironment(
   // The common clients may be given (tests, the local bus); SSM and Lambda are added to them.
   const aws: DeliveryAwsClients = clients !== undefined && 'ssm' in clients ? (clients as DeliveryAwsClients) : createDeliveryAwsClients(env, clients);
   const secrets = new SecretResolver({
-    secretsManager: aws.secretsManager,
-    ssm: aws.ssm,
+    // Providers, so the SDK packages load only when a secret of that kind is first read.
+    secretsManager: () => aws.secretsManager,
+    ssm: () => aws.ssm,
     env,
     onRefreshError: (reference, error) => log.warn('could not refresh a secret; its previous value keeps serving', { reference, error: error.message }),
   });
@@ -104,7 +105,7 @@ export function deliveryRuntimeFromEnvironment(
       resolveSecret: (ref) => secrets.resolve(ref),
       webhooks: webhookMode(env),
       lambdas: {
-        lambda: aws.lambda,
+        lambda: () => aws.lambda,
         // Local Lambda ARNs run modules of `local.functions` only where the local bus asked for it.
         ...(localFunctionsDir ? { localFunctions: () => config?.local?.functions, baseDir: localFunctionsDir } : {}),
       },

@@ -1,5 +1,5 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { SecretRef } from '../subscriptionTypes';
 import { DEFAULT_SECRET_TTL_SECONDS, SECRET_RETRY_AFTER_FAILURE_SECONDS } from './constants';
 import { describeSecretRef } from './describeSecretRef';
@@ -7,10 +7,13 @@ import { SecretResolutionError } from './errors';
 
 /** Options of {@link SecretResolver}. */
 export interface SecretResolverOptions {
-  /** Client for `{ secretsManager }` references. @default a client from the SDK's default chain, made on first use */
-  secretsManager?: SecretsManagerClient;
-  /** Client for `{ ssm }` references. @default a client from the SDK's default chain, made on first use */
-  ssm?: SSMClient;
+  /**
+   * Client for `{ secretsManager }` references, or a function giving it on first use (so a file without such
+   * references never loads the SDK package). @default a client from the SDK's default chain, made on first use
+   */
+  secretsManager?: SecretsManagerClient | (() => SecretsManagerClient);
+  /** Client for `{ ssm }` references, or a function giving it on first use. @default as for `secretsManager` */
+  ssm?: SSMClient | (() => SSMClient);
   /** Where `{ env }` references are read. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** Seconds a fetched secret is reused before it is fetched again, so a rotation is picked up. @default 300 */
@@ -44,14 +47,16 @@ export class SecretResolver {
   private readonly ttlMs: number;
   private readonly now: () => number;
   private readonly onRefreshError?: SecretResolverOptions['onRefreshError'];
+  private readonly secretsManagerOption: SecretResolverOptions['secretsManager'];
+  private readonly ssmOption: SecretResolverOptions['ssm'];
   private secretsManager?: SecretsManagerClient;
   private ssm?: SSMClient;
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inFlight = new Map<string, Promise<string>>();
 
   constructor(options: SecretResolverOptions = {}) {
-    this.secretsManager = options.secretsManager;
-    this.ssm = options.ssm;
+    this.secretsManagerOption = options.secretsManager;
+    this.ssmOption = options.ssm;
     this.env = options.env ?? process.env;
     this.ttlMs = (options.ttlSeconds ?? DEFAULT_SECRET_TTL_SECONDS) * 1000;
     this.now = options.now ?? Date.now;
@@ -126,10 +131,11 @@ export class SecretResolver {
   }
 
   private async fetchSecret(secretId: string, description: string): Promise<string> {
-    this.secretsManager ??= new SecretsManagerClient({});
+    const sdk = require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
+    const client = (this.secretsManager ??= clientOf(this.secretsManagerOption) ?? new sdk.SecretsManagerClient({}));
     let response;
     try {
-      response = await this.secretsManager.send(new GetSecretValueCommand({ SecretId: secretId }));
+      response = await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }));
     } catch (error) {
       throw new SecretResolutionError(description, `Secrets Manager GetSecretValue failed (${errorName(error)})`, { cause: error });
     }
@@ -140,10 +146,11 @@ export class SecretResolver {
 
   private async fetchParameter(ref: { ssm: string }): Promise<string> {
     const description = describeSecretRef(ref);
-    this.ssm ??= new SSMClient({});
+    const sdk = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
+    const client = (this.ssm ??= clientOf(this.ssmOption) ?? new sdk.SSMClient({}));
     let response;
     try {
-      response = await this.ssm.send(new GetParameterCommand({ Name: ref.ssm, WithDecryption: true }));
+      response = await client.send(new sdk.GetParameterCommand({ Name: ref.ssm, WithDecryption: true }));
     } catch (error) {
       throw new SecretResolutionError(description, `SSM GetParameter failed (${errorName(error)})`, { cause: error });
     }
@@ -172,4 +179,9 @@ function pickJsonKey(raw: string, key: string, description: string): string {
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown error';
+}
+
+/** The client an option gives (calling a provider); undefined when none was given. */
+function clientOf<C>(option: C | (() => C) | undefined): C | undefined {
+  return typeof option === 'function' ? (option as () => C)() : option;
 }
