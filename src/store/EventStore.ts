@@ -1,18 +1,11 @@
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { setTimeout as delay } from 'node:timers/promises';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EVENT_DATA_ALG, eventAad, openEventData, sealEventData, type Clock, type EventKeys, type SealedEventData } from '../crypto';
 import type { CloudEventJson } from '../events/types';
 import { BY_TYPE_INDEX, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './constants';
 import { CorruptItemError, InvalidQueryError, isConditionFailure, StoreError } from './errors';
+import { batchGetItems, batchPutItems, type BatchRetryOptions } from './batchItems';
 import { itemKey } from './itemKey';
 import type { EventPage, QueryByTypeOptions, StoredEvent, StreamPosition } from './types';
 
@@ -137,9 +130,6 @@ const POSITION_PROJECTION = {
   ExpressionAttributeNames: { '#pk': 'pk', '#tk': 'timeKey', '#sh': 'shard', '#sq': 'sequence' },
 };
 
-/** DynamoDB's limits per request. */
-const BATCH_GET_KEYS = 100;
-const BATCH_WRITE_ITEMS = 25;
 /** Wrapped data keys kept in memory by reference (one per data key: a long history). */
 const MAX_KNOWN_KEYS = 1000;
 const KEY_ITEM_PREFIX = 'key#';
@@ -326,46 +316,26 @@ export class DynamoDbEventStore implements EventStore {
     consistent: boolean,
     projection?: { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> },
   ): Promise<Map<string, Record<string, unknown>>> {
-    const found = new Map<string, Record<string, unknown>>();
-    const chunks: string[][] = [];
-    for (let i = 0; i < pks.length; i += BATCH_GET_KEYS) chunks.push(pks.slice(i, i + BATCH_GET_KEYS));
-    await settleAll(
-      chunks.map(async (chunk) => {
-        let keys: Record<string, unknown>[] = chunk.map((pk) => ({ pk }));
-        for (let round = 0; keys.length > 0; round++) {
-          if (round >= this.maxBatchRounds) throw new StoreError(`BatchGetItem left ${keys.length} keys unprocessed after ${round} rounds`);
-          if (round > 0) await delay(this.backoff(round));
-          const answer = await this.documents.send(
-            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: consistent, ...projection } } }),
-          );
-          for (const item of answer.Responses?.[this.tableName] ?? []) found.set(String(item.pk), item);
-          keys = (answer.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
-        }
-      }),
+    const items = await batchGetItems(
+      this.documents,
+      this.tableName,
+      pks.map((pk) => ({ pk })),
+      { consistent, projection, ...this.batchRetry('BatchGetItem left', 'keys') },
     );
-    return found;
+    return new Map(items.map((item) => [String(item.pk), item]));
   }
 
   /** Writes items 25 per request, the requests concurrently; unprocessed items are written again with backoff. */
   private async writeItems(items: readonly EventItem[]): Promise<void> {
-    const chunks: EventItem[][] = [];
-    for (let i = 0; i < items.length; i += BATCH_WRITE_ITEMS) chunks.push(items.slice(i, i + BATCH_WRITE_ITEMS));
-    await settleAll(
-      chunks.map(async (chunk) => {
-        let requests: Record<string, unknown>[] = chunk.map((Item) => ({ PutRequest: { Item } }));
-        for (let round = 0; requests.length > 0; round++) {
-          if (round >= this.maxBatchRounds) throw new StoreError(`BatchWriteItem left ${requests.length} items unprocessed after ${round} rounds`);
-          if (round > 0) await delay(this.backoff(round));
-          const answer = await this.documents.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-          requests = (answer.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
-        }
-      }),
-    );
+    await batchPutItems(this.documents, this.tableName, items as unknown as Record<string, unknown>[], this.batchRetry('BatchWriteItem left', 'items'));
   }
 
-  private backoff(round: number): number {
-    const ms = this.retryBaseMs * 2 ** (round - 1);
-    return Math.min(ms, 2_000) * (0.5 + Math.random() / 2);
+  private batchRetry(what: string, unit: string): BatchRetryOptions {
+    return {
+      maxRounds: this.maxBatchRounds,
+      retryBaseMs: this.retryBaseMs,
+      exhausted: (left, rounds) => new StoreError(`${what} ${left} ${unit} unprocessed after ${rounds} rounds`),
+    };
   }
 
   /**
@@ -458,13 +428,6 @@ export class DynamoDbEventStore implements EventStore {
       ...(item.arrivedAt ? { arrivedAt: item.arrivedAt } : {}),
     };
   }
-}
-
-/** Waits for every request (none is left running in the background), then throws the first failure if any. */
-async function settleAll(work: readonly Promise<unknown>[]): Promise<void> {
-  const results = await Promise.allSettled(work);
-  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failure) throw failure.reason;
 }
 
 function checkPosition(position: StreamPosition): void {

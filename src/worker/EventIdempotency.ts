@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  BatchGetCommand,
-  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -9,6 +7,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../crypto';
+import { batchGetItems, batchPutItems, type BatchRetryOptions } from '../store/batchItems';
 import { isConditionFailure } from '../store/errors';
 import { itemKey } from '../store/itemKey';
 import { EventClaimLostError, EventCompletionError, EventInProgressError } from './errors';
@@ -105,11 +104,6 @@ export const DEFAULT_EVENT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 const CLAIM_ROUNDS = 4;
 /** Stored error messages are cut to this length (a record must stay small). */
 const MAX_ERROR_CHARS = 1000;
-/** DynamoDB's limits per BatchGetItem and per BatchWriteItem request. */
-const BATCH_GET_KEYS = 100;
-const BATCH_WRITE_ITEMS = 25;
-/** Rounds of resending unprocessed keys or items (with a growing pause) before a batch call gives up. */
-const UNPROCESSED_ROUNDS = 8;
 
 /**
  * The idempotency record per (consumer, source, id) that makes a redelivered event a no-op for a worker
@@ -295,27 +289,20 @@ export class EventIdempotency {
     const found = new Map<string, StoredEventState>();
     const keys = [...new Set(events.map((event) => this.recordKey(event)))];
     const nowSeconds = Math.floor(this.clock() / 1000);
-    await Promise.all(
-      chunks(keys, BATCH_GET_KEYS).map(async (chunk) => {
-        let pending: Array<Record<string, unknown>> = chunk.map((pk) => ({ pk }));
-        for (let round = 0; pending.length > 0; round++) {
-          if (round === UNPROCESSED_ROUNDS) throw new Error(`EventIdempotency.lookup: ${pending.length} keys still unprocessed after ${round} rounds`);
-          if (round > 0) await pause(round);
-          const page = await this.documents.send(
-            new BatchGetCommand({
-              RequestItems: {
-                [this.tableName]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk, #status, attempts, expiresAt', ExpressionAttributeNames: { '#status': 'status' } },
-              },
-            }),
-          );
-          for (const item of page.Responses?.[this.tableName] ?? []) {
-            if ((item.expiresAt as number) <= nowSeconds) continue;
-            found.set(item.pk as string, { status: item.status as EventRecordStatus, attempts: (item.attempts as number | undefined) ?? 1 });
-          }
-          pending = (page.UnprocessedKeys?.[this.tableName]?.Keys as Array<Record<string, unknown>> | undefined) ?? [];
-        }
-      }),
+    const items = await batchGetItems(
+      this.documents,
+      this.tableName,
+      keys.map((pk) => ({ pk })),
+      {
+        consistent: true,
+        projection: { ProjectionExpression: 'pk, #status, attempts, expiresAt', ExpressionAttributeNames: { '#status': 'status' } },
+        ...batchRetry('EventIdempotency.lookup', 'keys'),
+      },
     );
+    for (const item of items) {
+      if ((item.expiresAt as number) <= nowSeconds) continue;
+      found.set(item.pk as string, { status: item.status as EventRecordStatus, attempts: (item.attempts as number | undefined) ?? 1 });
+    }
     return found;
   }
 
@@ -334,17 +321,7 @@ export class EventIdempotency {
       const pk = this.recordKey(completion);
       items.set(pk, { pk, status: EventRecordStatus.completed, attempts: completion.attempts, completedAt: now, expiresAt });
     }
-    await Promise.all(
-      chunks([...items.values()], BATCH_WRITE_ITEMS).map(async (chunk) => {
-        let pending: Array<Record<string, unknown>> = chunk.map((Item) => ({ PutRequest: { Item } }));
-        for (let round = 0; pending.length > 0; round++) {
-          if (round === UNPROCESSED_ROUNDS) throw new Error(`EventIdempotency.completeMany: ${pending.length} items still unprocessed after ${round} rounds`);
-          if (round > 0) await pause(round);
-          const result = await this.documents.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-          pending = (result.UnprocessedItems?.[this.tableName] as Array<Record<string, unknown>> | undefined) ?? [];
-        }
-      }),
-    );
+    await batchPutItems(this.documents, this.tableName, [...items.values()], batchRetry('EventIdempotency.completeMany', 'items'));
   }
 
   /**
@@ -424,15 +401,9 @@ export class EventIdempotency {
   }
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
-}
-
-/** Pause before resending unprocessed keys or items: 20 ms doubling, at most 1 s. */
-function pause(round: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 20 * 2 ** (round - 1))));
+/** Unprocessed keys or items are resent 8 rounds, the pause starting at 20 ms; then the call fails, naming itself. */
+function batchRetry(what: string, unit: string): BatchRetryOptions {
+  return { maxRounds: 8, retryBaseMs: 20, exhausted: (left, rounds) => new Error(`${what}: ${left} ${unit} still unprocessed after ${rounds} rounds`) };
 }
 
 function describeError(error: unknown): string {
