@@ -5,8 +5,8 @@ import { DEAD_REASON, type DeliveryRef } from '../delivery/ledger/types';
 import { OUTCOME, type DeliveryOutcome } from '../delivery/types';
 import type { CloudEventJson } from '../events/types';
 import type { Subscription } from '../routing/subscriptionTypes';
-import { decodeKinesisRecord, type StreamedEvent } from '../stream/decodeKinesisRecord';
-import { UndecodableRecordError } from '../stream/errors';
+import type { StreamedEvent } from '../stream/decodeKinesisRecord';
+import { batchItemFailuresOf, decodeKinesisRecords } from '../stream/decodeKinesisRecords';
 import { DeliveryBase, describeError, type DeliveryBaseOptions } from './DeliveryBase';
 import { RecurringProblem } from './RecurringProblem';
 import type { EngineLedger } from './ledgerPorts';
@@ -81,18 +81,11 @@ export class SubscriptionEngine extends DeliveryBase<EngineLedger> {
 
   /** Handles one batch of one shard, in stream order; resolves with the records Kinesis must send again. */
   async processRecords(records: readonly KinesisStreamRecord[], options: DeliverOptions = {}): Promise<KinesisStreamBatchResponse> {
-    const decoded: StreamedEvent[] = [];
-    for (const record of records) {
-      const event = this.decode(record);
-      if (event !== undefined) decoded.push(event);
-    }
-    const failed = await this.deliverEvents(decoded, options);
-    if (failed === 'all') return { batchItemFailures: records.map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })) };
-    return {
-      batchItemFailures: records
-        .filter((record) => failed.has(record.kinesis.sequenceNumber))
-        .map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })),
-    };
+    const events = decodeKinesisRecords(records, (error) => {
+      this.log.error('record is not a CloudEvent; not delivered', { sequence: error.sequence, reason: error.message });
+      this.count(ENGINE_METRIC.undecodableRecord);
+    });
+    return batchItemFailuresOf(records, await this.deliverEvents(events, options));
   }
 
   /**
@@ -152,19 +145,6 @@ export class SubscriptionEngine extends DeliveryBase<EngineLedger> {
     }
     await Promise.all(work);
     return failed;
-  }
-
-  /** The record's CloudEvent, or undefined (logged) for a record that is not one. */
-  private decode(record: KinesisStreamRecord): StreamedEvent | undefined {
-    try {
-      return decodeKinesisRecord(record);
-    } catch (error) {
-      if (!(error instanceof UndecodableRecordError)) throw error;
-      // Only a writer bypassing ingest could put it there; retrying can never help and would block the shard.
-      this.log.error('record is not a CloudEvent; not delivered', { sequence: error.sequence, reason: error.message });
-      this.count(ENGINE_METRIC.undecodableRecord);
-      return undefined;
-    }
   }
 
   /** Whether an ordered lane already holds an event in the ledger when the batch first reaches it. */

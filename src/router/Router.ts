@@ -4,8 +4,8 @@ import { RecurringProblem } from '../engine/RecurringProblem';
 import type { DeliverOptions, SubscriptionEngine } from '../engine/SubscriptionEngine';
 import { ENGINE_METRIC, SILENT_LOG, type EngineLog, type EngineMetrics } from '../engine/types';
 import type { EventStore, StoreOutcome } from '../store/EventStore';
-import { decodeKinesisRecord, type StreamedEvent } from '../stream/decodeKinesisRecord';
-import { UndecodableRecordError } from '../stream/errors';
+import type { StreamedEvent } from '../stream/decodeKinesisRecord';
+import { batchItemFailuresOf, decodeKinesisRecords } from '../stream/decodeKinesisRecords';
 
 /**
  * Time a router invocation keeps free at its end (Lambda handler: the deadline is the remaining time less
@@ -69,13 +69,12 @@ export class Router {
 
   /** Handles one batch, in stream order; resolves with the records Kinesis must send again. */
   async routeBatch(records: readonly KinesisStreamRecord[], options: DeliverOptions = {}): Promise<KinesisStreamBatchResponse & { summary: RouteSummary }> {
-    const events: StreamedEvent[] = [];
-    for (const record of records) {
-      const decoded = this.decode(record);
-      if (decoded !== undefined) events.push(decoded);
-    }
+    const events = decodeKinesisRecords(records, (error) => {
+      this.log.error('record is not a CloudEvent; not stored, not delivered', { sequence: error.sequence, reason: error.message });
+      this.count(ENGINE_METRIC.undecodableRecord);
+    });
     const summary: RouteSummary = { events: events.length, stored: 0, again: 0, duplicates: 0, undecodable: records.length - events.length };
-    const everything = () => ({ batchItemFailures: records.map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })), summary });
+    const everything = () => ({ ...batchItemFailuresOf(records, 'all'), summary });
     if (events.length === 0) return { batchItemFailures: [], summary };
 
     let outcomes: StoreOutcome[];
@@ -101,25 +100,7 @@ export class Router {
       }
     });
 
-    const failed = await this.delivery.deliverEvents(fresh, options);
-    if (failed === 'all') return everything();
-    return {
-      batchItemFailures: records.filter((record) => failed.has(record.kinesis.sequenceNumber)).map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })),
-      summary,
-    };
-  }
-
-  /** The record's CloudEvent, or undefined (logged) for a record that is not one. */
-  private decode(record: KinesisStreamRecord): StreamedEvent | undefined {
-    try {
-      return decodeKinesisRecord(record);
-    } catch (error) {
-      if (!(error instanceof UndecodableRecordError)) throw error;
-      // Only a writer bypassing ingest could put it there; retrying can never help and would block the shard.
-      this.log.error('record is not a CloudEvent; not stored, not delivered', { sequence: error.sequence, reason: error.message });
-      this.count(ENGINE_METRIC.undecodableRecord);
-      return undefined;
-    }
+    return { ...batchItemFailuresOf(records, await this.delivery.deliverEvents(fresh, options)), summary };
   }
 
   private count(name: string): void {
