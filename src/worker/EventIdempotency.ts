@@ -406,7 +406,8 @@ function batchRetry(what: string, unit: string): BatchRetryOptions {
   return { maxRounds: 8, retryBaseMs: 20, exhausted: (left, rounds) => new Error(`${what}: ${left} ${unit} still unprocessed after ${rounds} rounds`) };
 }
 
-function describeError(error: unknown): string {
+/** An error as stored and reported: `Name: message`, cut to 1,000 characters. */
+export function describeError(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error ?? 'unknown error');
   return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
 }

@@ -1,7 +1,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { decodeKinesisRecord, type StreamedEvent } from '../stream/decodeKinesisRecord';
 import { kinesisStreamRecord } from '../stream/kinesisStreamRecord';
-import type { EventIdempotency } from './EventIdempotency';
+import { describeError, type EventIdempotency } from './EventIdempotency';
 import { EventClaimLostError, EventCompletionError, EventInProgressError } from './errors';
 import type { ParkDetails, LaneRecord } from './ParkedLanes';
 import type { EventHandler, HandlerContext, WorkerLog, WorkerMetrics } from './types';
@@ -122,7 +122,7 @@ export class EventRunner {
         metrics?.addMetric('HandlerFailures', 'Count', 1);
         log('warn', 'handler failed', { consumer, source: event.source, id: event.id, sequenceNumber: record.sequenceNumber, attempt: ranAttempt, error: String(error) });
         if (ranAttempt >= limit!) {
-          return { kind: 'exhausted', details: { ...eventDetails(streamed), reason: 'handler_failed', attempts: ranAttempt, lastError: errorText(error) } };
+          return { kind: 'exhausted', details: { ...eventDetails(streamed), reason: 'handler_failed', attempts: ranAttempt, lastError: describeError(error) } };
         }
         await sleep(this.options.backoff(ranAttempt), stop);
       }
@@ -166,7 +166,7 @@ export class EventRunner {
           if (scope.signal.aborted || stop.aborted) return { kind: 'aborted' };
         }
       }
-      if (maxAttempts <= 1) return { kind: 'exhausted', details: { ...eventDetails(streamed), reason: 'handler_failed', attempts: 1, lastError: errorText(error) } };
+      if (maxAttempts <= 1) return { kind: 'exhausted', details: { ...eventDetails(streamed), reason: 'handler_failed', attempts: 1, lastError: describeError(error) } };
       await sleep(this.options.backoff(1), stop);
       return this.run(record, scope);
     }
@@ -195,12 +195,8 @@ export class EventRunner {
    * of it from the stream is a duplicate too. A record that is not a CloudEvent has no record to mark.
    */
   async acknowledge(record: LaneRecord): Promise<void> {
-    let streamed: StreamedEvent;
-    try {
-      streamed = decodeKinesisRecord(toLambdaRecord(record));
-    } catch {
-      return;
-    }
+    const streamed = this.decode(record);
+    if (streamed === undefined) return;
     const identity = { source: streamed.event.source, id: streamed.event.id };
     const claim = await this.options.idempotency.claim(identity);
     if (claim.status === 'claimed') await this.options.idempotency.complete(identity, claim.token);
@@ -209,11 +205,6 @@ export class EventRunner {
 
 function eventDetails(streamed: StreamedEvent): Pick<ParkDetails, 'source' | 'id' | 'type'> {
   return { source: streamed.event.source, id: streamed.event.id, type: streamed.event.type };
-}
-
-function errorText(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
 }
 
 /** The Lambda record shape `decodeKinesisRecord` reads (the same the local poller builds). */

@@ -13,6 +13,7 @@ import { LeaseLostError } from './errors';
 import { sleep, type EventRunner, type RunOutcome, type RunScope } from './EventRunner';
 import { SHARD_END, type Lease, type LeaseTable } from './LeaseTable';
 import type { LaneRecord, ParkedLanes } from './ParkedLanes';
+import { compareSequences } from './sequence';
 import type { CompletionFlush, CompletionRecords, ParkedEvent, WorkerLog, WorkerMetrics } from './types';
 
 /** How long GetShardIterator AT_TIMESTAMP may take before the shard is read from its start instead (see `iteratorFrom`). */
@@ -83,13 +84,12 @@ export class ShardProcessor {
   readonly done: Promise<ProcessorEnd>;
   private readonly controller = new AbortController();
   private stopping = false;
+  /** Aborted by `stop` and `abort`: pauses end, and no run starts any more. */
   private readonly wakeups = new AbortController();
   private parkedKeys = new Set<string>();
   /** Epoch ms of an AT_TIMESTAMP start: earlier records are passed over until the first later one. */
   private skipBefore: number | undefined;
   private readonly completions: CompletionBuffer;
-  /** Aborted by `stop` or `abort`: no run starts any more. */
-  private readonly noMoreRuns: AbortSignal;
   private claimNextBatch: boolean;
   /** `completionRecords: 'shard'`: sequences above the last checkpoint whose events are done. */
   private doneAbove: Set<string>;
@@ -97,7 +97,6 @@ export class ShardProcessor {
   constructor(private readonly options: ShardProcessorOptions) {
     this.shardId = options.lease.shardId;
     this.claimNextBatch = options.claimFirstBatch;
-    this.noMoreRuns = AbortSignal.any([this.controller.signal, this.wakeups.signal]);
     const { checkpoint, done } = options.lease;
     this.doneAbove = new Set(options.completionRecords === 'shard' ? above(done ?? [], checkpoint) : []);
     this.completions = new CompletionBuffer({
@@ -349,7 +348,7 @@ export class ShardProcessor {
     }
     // Every run holds a slot until its completion is written, claimed runs and retries too (they write their
     // own before the slot is given back): so a crash finds at most maxEvents runs of the shard unrecorded.
-    if (!(await this.completions.acquire(this.noMoreRuns))) return { kind: 'aborted' };
+    if (!(await this.completions.acquire(this.wakeups.signal))) return { kind: 'aborted' };
     let outcome: RunOutcome;
     try {
       outcome =
@@ -435,13 +434,8 @@ interface BatchPlan {
 /** The sequences after `checkpoint` (all of them without one), in stream order. */
 function above(sequences: Iterable<string>, checkpoint: string | undefined): string[] {
   const list = [...sequences];
-  const later = checkpoint === undefined || checkpoint === SHARD_END ? list : list.filter((sequence) => bySequence(sequence, checkpoint) > 0);
-  return later.sort(bySequence);
-}
-
-/** `compareSequences` for sequence numbers as Kinesis writes them (digits, no leading zeros), without padding. */
-function bySequence(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  const later = checkpoint === undefined || checkpoint === SHARD_END ? list : list.filter((sequence) => compareSequences(sequence, checkpoint) > 0);
+  return later.sort(compareSequences);
 }
 
 /** Whether the nearest earlier record of `key` in the batch is done (its chain ran before this one). */

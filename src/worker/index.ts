@@ -7,7 +7,7 @@
 export * from './errors';
 export type * from './types';
 export * from './EventIdempotency';
-export { ShardWorker, defaultCompletionFlush, type ShardWorkerOptions } from './ShardWorker';
+export { ShardWorker, type ShardWorkerOptions } from './ShardWorker';
 export { ParkedLanes, type ParkedLanesOptions } from './ParkedLanes';
 export { LeaseTable, SHARD_END, type Lease, type HeldLease, type LeaseTableOptions } from './LeaseTable';
 export { parseStartPosition } from './startPosition';

@@ -15,7 +15,14 @@ export function padSequence(sequence: string): string {
 
 /** Numeric comparison of two sequence numbers of one shard: negative, zero or positive. */
 export function compareSequences(a: string, b: string): number {
-  const left = padSequence(a);
-  const right = padSequence(b);
-  return left < right ? -1 : left > right ? 1 : 0;
+  // The order of the padded forms, without building them: fewer significant digits is smaller.
+  const left = significantDigits(a);
+  const right = significantDigits(b);
+  return Math.sign(left.length - right.length) || (left < right ? -1 : left > right ? 1 : 0);
+}
+
+function significantDigits(sequence: string): string {
+  if (!/^\d{1,128}$/.test(sequence)) padSequence(sequence); // throws the RangeError that names the value
+  const first = sequence.search(/[1-9]/);
+  return first < 0 ? '' : sequence.slice(first);
 }

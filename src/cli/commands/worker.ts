@@ -49,9 +49,8 @@ export function workerCommand(context: CliContext): Command {
     .option('--max-attempts <n>', 'runs of a failing event before its partition key is parked (default: 5)', positiveInteger('--max-attempts'))
     .option('--concurrency <n>', 'events in flight per shard, never two of one partition key (default: 1, whole-shard order)', positiveInteger('--concurrency'))
     .addOption(
-      new Option('--completion-records <kind>', 'how completions are kept: event (an idempotency item per source + id; copies re-published later are skipped) or shard (on the lease; ~3× faster, exactly once per stream record)')
-        .choices(['event', 'shard'])
-        .default('event'),
+      new Option('--completion-records <kind>', 'how completions are kept: event (an idempotency item per source + id; copies re-published later are skipped) or shard (on the lease; ~3× faster, exactly once per stream record); default: event')
+        .choices(['event', 'shard']),
     )
     .option('--flush-events <n>', 'events of a shard run before their completions are written, at most: what a crash may run twice (default: 25; shard records: the batch size)', positiveInteger('--flush-events'))
     .addOption(new Option('--log-level <level>', 'what the worker logs to stderr').choices(LOG_LEVELS).default('info'));

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { defaultCompletionFlush, type CompletionFlush, type CompletionRecords } from '../../../src/worker';
+import type { CompletionFlush, CompletionRecords } from '../../../src/worker';
 import { eventually } from '../../helpers/cloudEvents';
 import { startWorkerHarness, type WorkerHarness } from './support/harness';
 
@@ -15,10 +15,11 @@ const SHARDS = 2;
  * default (25, a batch of the child). Both ways of recording completions: idempotency records per event, and the
  * sequences done on the shard's lease.
  */
-const SETTINGS: Array<CompletionFlush & { records: CompletionRecords }> = [
+type Setting = CompletionFlush & { records: CompletionRecords; /** The child runs with ShardWorker's default. */ isDefault?: true };
+const SETTINGS: Setting[] = [
   { maxEvents: 1, maxMs: 1_000, records: 'event' },
   { maxEvents: 10, maxMs: 1_000, records: 'event' },
-  { ...defaultCompletionFlush('event', 25), records: 'event' },
+  { maxEvents: 25, maxMs: 1_000, records: 'event', isDefault: true },
   { maxEvents: 10, maxMs: 1_000, records: 'shard' },
 ];
 
@@ -39,14 +40,14 @@ describe('ShardWorker killed with SIGKILL mid-batch and restarted', () => {
   });
 
   /** Starts a worker process; `handled()` counts the events it finished, `duplicates()` the re-reads it skipped. */
-  function startChild(setting: CompletionFlush & { records: CompletionRecords }, consumer: string, table: string) {
+  function startChild(setting: Setting, consumer: string, table: string) {
     const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'support', 'counterWorker.ts')], {
       env: {
         ...bus.env,
         WORKER_TABLE_NAME: bus.workerTable,
         COUNTER_TABLE: table,
         CONSUMER: consumer,
-        COMPLETION_FLUSH: JSON.stringify({ maxEvents: setting.maxEvents, maxMs: setting.maxMs }),
+        ...(setting.isDefault ? {} : { COMPLETION_FLUSH: JSON.stringify({ maxEvents: setting.maxEvents, maxMs: setting.maxMs }) }),
         COMPLETION_RECORDS: setting.records,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },

@@ -15,7 +15,7 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients } from '../../../../src/wiring/awsClients';
-import { defaultCompletionFlush, padSequence, shardWorkerFromEnvironment, type CompletionFlush, type CompletionRecords } from '../../../../src/worker';
+import { padSequence, shardWorkerFromEnvironment, type CompletionFlush, type CompletionRecords } from '../../../../src/worker';
 
 const env = process.env;
 const table = env.COUNTER_TABLE!;
@@ -23,7 +23,8 @@ const { documents } = createAwsClients(env);
 let handled = 0;
 const completionFlush = env.COMPLETION_FLUSH ? (JSON.parse(env.COMPLETION_FLUSH) as CompletionFlush) : undefined;
 const completionRecords = (env.COMPLETION_RECORDS ?? 'event') as CompletionRecords;
-const replayWindow = completionFlush?.maxEvents ?? defaultCompletionFlush(completionRecords, 25).maxEvents;
+// Without COMPLETION_FLUSH the worker runs with its default: 25 events with 'event' records (100, a batch, with 'shard').
+const replayWindow = completionFlush?.maxEvents ?? (completionRecords === 'shard' ? 100 : 25);
 
 const isConditionFailure = (error: unknown) => (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
