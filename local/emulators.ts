@@ -7,7 +7,7 @@ import S3rver from 's3rver';
 import { startLocalKms, LocalKms } from './kms/startLocalKms';
 import { makePutsDurable } from './s3rverDurablePut';
 import { closeServer, listen } from './listen';
-import { dynaliteServer, kinesaliteServer, type EmulatorThreadData, type EmulatorThreadMessage } from './emulatorThread';
+import type { EmulatorThreadData, EmulatorThreadMessage } from './emulatorThread';
 
 /** Where the emulators listen; the values are `AWS_ENDPOINT_URL_<SERVICE>`-style URLs. */
 export interface EmulatorEndpoints {
@@ -99,6 +99,8 @@ interface StoreEmulators {
 }
 
 async function startInThisThread(paths: EmulatorThreadData['dataDir']): Promise<StoreEmulators> {
+  // Loaded here only: with the thread (the default) dynalite and kinesalite are never loaded on this one.
+  const { dynaliteServer, kinesaliteServer } = await import('./emulatorThread');
   const servers: Server[] = [dynaliteServer(paths?.dynamodb), kinesaliteServer(paths?.kinesis)];
   const [dynamodb, kinesis] = await Promise.all(servers.map(listen));
   return { dynamodb, kinesis, close: async () => void (await Promise.all(servers.map(closeServer))) };

@@ -47,7 +47,8 @@ export function startFront(handler: ApiHandler, port: number, options: FrontOpti
       handler(event)
         .then((result) => {
           const status = result.statusCode ?? 200;
-          if (published && status >= 200 && status < 300 && isPostEvents(event)) published.published();
+          // Only POST /events answers 202 (its events are in Kinesis by then).
+          if (published && status === 202) published.published();
           response.writeHead(status, result.headers as Record<string, string>);
           response.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
         })
@@ -72,8 +73,4 @@ export function startFront(handler: ApiHandler, port: number, options: FrontOpti
       });
     });
   });
-}
-
-function isPostEvents(event: APIGatewayProxyEventV2): boolean {
-  return event.requestContext.http.method === 'POST' && event.rawPath.replace(/\/+$/, '') === '/events';
 }

@@ -14,6 +14,11 @@ export class PublishSignal {
     for (const listener of this.listeners) listener();
   }
 
+  /** How many listeners are subscribed (a stopped poller has removed its own). */
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+
   /** Calls `listener` on every `published()`; returns the function that removes it. */
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);

@@ -198,16 +198,14 @@ describe('ShardPoller (the local event source mapping)', () => {
     }
   });
 
-  it('stops promptly while idle, and a wake after stop() reads nothing', async () => {
+  it('stops promptly while idle, and stops listening to the publish signal', async () => {
     const published = new PublishSignal();
     const p = poller(async () => undefined, new MemoryCheckpointStore(), 100, { idleMs: NEVER_MS, wakeOn: published });
     await p.start();
     await until(() => p.stats().idleShards === 1);
+    expect(published.subscribers).toBe(1);
     await p.stop();
-    const { reads } = p.stats();
-    published.published();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(p.stats().reads).toBe(reads);
+    expect(published.subscribers).toBe(0);
   });
 
   it('reads the next batch while the handler works on the current one, as Lambda does', async () => {
@@ -237,7 +235,6 @@ describe('ShardPoller (the local event source mapping)', () => {
         [500, 501],
         [502, 503],
       ]);
-      expect(await checkpoints.get('shardId-000000000000')).toBeDefined();
     } finally {
       await p.stop();
     }
