@@ -3,8 +3,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { loadSubscriptionsFile, type LoadSubscriptionsOptions } from '../src/routing/config/loadSubscriptionsFile';
-import { SecretResolver } from '../src/routing/config/SecretResolver';
-import type { SecretRef } from '../src/routing/subscriptionTypes';
+import { checkingSecretResolver } from '../src/routing/config/resolveSubscriptionSecrets';
 
 /** Options of {@link watchSubscriptionsFile}. */
 export interface WatchSubscriptionsFileOptions {
@@ -40,7 +39,7 @@ export async function watchSubscriptionsFile(
   options: WatchSubscriptionsFileOptions = {},
 ): Promise<SubscriptionsFileWatcher> {
   const path = resolve(file);
-  const parseOptions: LoadSubscriptionsOptions = { resolveSecret: environmentSecrets(options.parseOptions?.env), ...options.parseOptions };
+  const parseOptions: LoadSubscriptionsOptions = { resolveSecret: checkingSecretResolver(options.parseOptions?.env ?? process.env), ...options.parseOptions };
   const debounceMs = options.debounceMs ?? 200;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // Hash of the content last uploaded or refused (or MISSING): unchanged content is not handled twice.
@@ -122,15 +121,3 @@ export async function watchSubscriptionsFile(
 }
 
 const MISSING = 'missing';
-
-/**
- * Resolves `{ env }` references only: the local bus has the environment at hand, while Secrets Manager and
- * SSM would mean reaching AWS on every save (an error that is not a resolution error leaves them unchecked).
- */
-function environmentSecrets(env: NodeJS.ProcessEnv = process.env): (ref: SecretRef) => Promise<string> {
-  const resolver = new SecretResolver({ env });
-  return async (ref) => {
-    if (typeof ref === 'object' && 'env' in ref) return resolver.resolve(ref);
-    throw new Error('resolved by the engine');
-  };
-}

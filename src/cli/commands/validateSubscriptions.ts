@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadSubscriptionsFile } from '../../routing/config/loadSubscriptionsFile';
-import { SecretResolver } from '../../routing/config/SecretResolver';
+import { checkingSecretResolver } from '../../routing/config/resolveSubscriptionSecrets';
 import { DEFAULT_MAX_SUBSCRIPTIONS } from '../../routing/config/constants';
 import { CliError } from '../errors';
 import type { CliContext } from '../types';
@@ -37,16 +37,12 @@ export function validateSubscriptionsCommand(context: CliContext): Command {
       }
       const max = Number(options.maxSubscriptions);
       if (!Number.isInteger(max) || max < 0) throw new CliError(`--max-subscriptions must be a non-negative integer, got ${options.maxSubscriptions}`);
-      const secrets = new SecretResolver({ env: context.env });
       const result = await loadSubscriptionsFile(text, {
         maxSubscriptions: max,
         env: context.env,
         requireHttps: Boolean(options.aws),
         allowPrivateNetworks: !options.aws,
-        resolveSecret: async (ref) => {
-          if (typeof ref === 'object' && !('env' in ref) && !options.awsSecrets) throw new Error('not resolved without --aws-secrets');
-          return secrets.resolve(ref);
-        },
+        resolveSecret: checkingSecretResolver(context.env, { awsSecrets: options.awsSecrets }),
       });
       if (options.json) {
         context.out(JSON.stringify(result.ok ? { valid: true, subscriptions: result.config.subscriptions.length, errors: [] } : { valid: false, errors: result.errors }));

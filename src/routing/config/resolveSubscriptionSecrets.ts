@@ -1,6 +1,7 @@
 import type { SecretRef } from '../subscriptionTypes';
 import { describeSecretRef } from './describeSecretRef';
 import { SecretResolutionError } from './errors';
+import { SecretResolver } from './SecretResolver';
 import { isSecretReference, secretKeyOf, type ResolvedSecret } from './resolvedSecrets';
 
 /** Resolves one reference (the engine's `SecretResolver.resolve`). */
@@ -63,4 +64,17 @@ function referencesOf(json: unknown): Exclude<SecretRef, string>[] {
 
 function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/**
+ * A resolver for checking a file away from the router (the local watcher, the CLI): `{ env }` references from
+ * `env`, and `{ secretsManager }` / `{ ssm }` ones only when `awsSecrets` allows reaching AWS; the others fail
+ * with an error that is not a resolution error, so their values are left unchecked rather than refused.
+ */
+export function checkingSecretResolver(env: NodeJS.ProcessEnv, options: { awsSecrets?: boolean } = {}): ResolveSecretRef {
+  const resolver = new SecretResolver({ env });
+  return async (ref) => {
+    if (typeof ref === 'object' && !('env' in ref) && !options.awsSecrets) throw new Error('not resolved here');
+    return resolver.resolve(ref);
+  };
 }
