@@ -28,6 +28,7 @@ import { kinesisStreamRecord } from '../src/stream/kinesisStreamRecord';
 import { startEmulators } from '../local/emulators';
 import { provisionLocalResources, resourceEnv, type LocalResourceNames } from '../local/provision';
 import type { Benchmark, BenchRow } from './types';
+import { median } from './stats';
 
 const EVENTS_PER_ROUND = 2_000;
 const ROUNDS = 7;
@@ -133,7 +134,6 @@ async function perSecond<T>(items: readonly T[], concurrency: number, work: (ite
   return items.length / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 
 /** A Lambda Kinesis event record carrying the event as ingest writes it (`encodeEvent`). */

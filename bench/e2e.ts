@@ -32,6 +32,7 @@ import { forkTs, type Managed } from './e2e/processes';
 import { BusPublisher, type Publisher } from './e2e/publishers';
 import { ThreadReceiver, type PhaseStats } from './e2e/receiver';
 import type { Benchmark, BenchRow } from './types';
+import { DELIVERY_DEFAULTS } from '../src/routing/config/constants';
 
 const PACED_RATE = 1_000;
 const PACED_SECONDS = 20;
@@ -46,7 +47,7 @@ const IDLE_EVENTS = 150;
 const IDLE_MAX_MS = 15_000;
 const WARM_UP_BATCHES = 10;
 /** The bus's default per-subscription concurrency, given to the JetStream consumer too. */
-const DELIVERY_CONCURRENCY = 16;
+const DELIVERY_CONCURRENCY = DELIVERY_DEFAULTS.concurrency;
 
 const P50_GOAL_MS = 50;
 const P99_GOAL_MS = 250;

@@ -26,6 +26,7 @@ import { startEmulators } from '../local/emulators';
 import { provisionLocalResources, resourceEnv, type LocalResourceNames } from '../local/provision';
 import { kinesisStreamRecord } from '../src/stream/kinesisStreamRecord';
 import type { Benchmark, BenchRow } from './types';
+import { median } from './stats';
 
 const BATCH = 500;
 const CONCURRENCY = 4;
@@ -141,7 +142,6 @@ async function routeStream(kinesis: KinesisClient, streamName: string, route: (r
   return events;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const ingestThroughput: Benchmark = {
   name: 'ingest',

@@ -26,6 +26,7 @@ import {
 import { startEmulators } from '../local/emulators';
 import { provisionLocalResources, type LocalResourceNames } from '../local/provision';
 import type { Benchmark, BenchRow } from './types';
+import { median } from './stats';
 
 const EVENTS = 3_000;
 const KEYS = 64;
@@ -57,7 +58,6 @@ class NoRecords extends EventIdempotency {
   override async completeMany(_completions: readonly EventCompletion[]): Promise<void> {}
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const workerThroughput: Benchmark = {
   name: 'worker',

@@ -1,14 +1,14 @@
 /**
  * The JetStream side of the e2e bench, in a process of its own (forked with `--import tsx`) as the local bus is:
  * a pull consumer that POSTs each message to the webhook receiver in CloudEvents structured mode, signed with
- * Standard Webhooks headers (HMAC-SHA256 with node:crypto; `webhook-id` = the message's Nats-Msg-Id, the event
+ * Standard Webhooks headers (`signWebhook`, as the bus signs; `webhook-id` = the message's Nats-Msg-Id, the event
  * id), up to CONCURRENCY POSTs in flight on keep-alive connections (the bus's default per-subscription
  * concurrency), and acks each message after its 2xx (naks it, to be redelivered a second later, otherwise).
  *
  *   argv: natsUrl stream durable receiverUrl secret concurrency
  * Sends `ready` over IPC once consuming; stops on `stop` or when the parent goes away.
  */
-import { createHmac } from 'node:crypto';
+import { signWebhook } from '../../src/delivery/signWebhook';
 import { Agent, request } from 'node:http';
 import { connect, type JsMsg } from 'nats';
 
@@ -16,7 +16,6 @@ async function main(): Promise<void> {
   const [natsUrl, stream, durable, receiverUrl, secret, concurrencyText] = process.argv.slice(2);
   const concurrency = Number(concurrencyText);
   if (!process.send || !receiverUrl || !secret?.startsWith('whsec_') || !(concurrency > 0)) throw new Error('usage: natsUrl stream durable receiverUrl whsec_… concurrency (forked with IPC)');
-  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
   const url = new URL(receiverUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 
@@ -27,9 +26,9 @@ async function main(): Promise<void> {
   let failures = 0;
   const post = (msg: JsMsg): Promise<number> => {
     const id = msg.headers?.get('Nats-Msg-Id') || `${msg.info.stream}-${msg.seq}`;
-    const timestamp = String(Math.floor(Date.now() / 1000));
     const body = msg.data;
-    const signature = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64');
+    // Signed as the bus signs its webhooks (the same function), so both pipelines do the same work per delivery.
+    const signed = signWebhook({ id, timestamp: new Date(), body: Buffer.from(body), secrets: [secret] });
     return new Promise((resolve, reject) => {
       const req = request(url, {
         method: 'POST',
@@ -37,9 +36,7 @@ async function main(): Promise<void> {
         headers: {
           'content-type': 'application/cloudevents+json',
           'content-length': body.length,
-          'webhook-id': id,
-          'webhook-timestamp': timestamp,
-          'webhook-signature': `v1,${signature}`,
+          ...signed,
         },
       });
       req.setTimeout(15_000, () => req.destroy(new Error('timed out')));

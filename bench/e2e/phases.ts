@@ -216,9 +216,10 @@ export async function fullSpeed(publisher: Publisher, receiver: ThreadReceiver, 
   const troubleWhilePublishing = trouble();
   const windowStart = t0 + warmSeconds * 1000;
   const windowEnd = Math.min(publishEnd, end);
-  const inWindow = (await receiver.stats()).receivedAt.filter((at) => at >= windowStart && at < windowEnd).length;
   const drained = await drain(receiver, published, drainMs, drainMs);
+  // Fetched once, after the drain: the window ended before it, so its receipts are all in there.
   const stats = await receiver.stats();
+  const inWindow = stats.receivedAt.filter((at) => at >= windowStart && at < windowEnd).length;
   const perSecond: number[] = [];
   for (const at of stats.receivedAt) {
     const second = Math.floor((at - t0) / 1000);
