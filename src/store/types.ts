@@ -36,3 +36,44 @@ export interface EventPage {
   events: StoredEvent[];
   cursor?: string;
 }
+
+/**
+ * A query over the stored events (the `byTypeBucket` index, never a scan): by type pattern, source and arrival
+ * time, paged by opaque cursor. Works beyond the stream's retention.
+ */
+export interface EventQuery {
+  /**
+   * NATS-style type patterns (tokens split on `.`, `*` one token, `>` one or more trailing tokens), or exact
+   * types. Patterns are expanded through the catalog of types seen. @default '>' (every type)
+   */
+  types?: string | readonly string[];
+  /** Only events of this exact `source`. */
+  source?: string;
+  /** Earliest arrival in the bus (Kinesis arrival time), inclusive: ISO 8601 or Date. */
+  from?: string | Date;
+  /** Latest arrival, exclusive. */
+  to?: string | Date;
+  /** Events per page, 1 to 1000. @default 100 */
+  limit?: number;
+  /**
+   * A `next` or `previous` cursor of an earlier page of the same query: continues from there in that cursor's
+   * own direction (`descending` is then ignored). A cursor of another query is refused (InvalidQueryError).
+   */
+  cursor?: string;
+  /** Newest first. @default false (oldest first, i.e. stream order per partition key) */
+  descending?: boolean;
+}
+
+/** One page of an {@link EventQuery}, in the page's direction. */
+export interface EventQueryPage {
+  events: StoredEvent[];
+  /** Continues after the last event, same direction; absent when the query is exhausted. */
+  next?: string;
+  /** Goes back before the first event, the other direction; absent when the page is empty. */
+  previous?: string;
+}
+
+/** One entry of the type catalog: written once per new type, not per event. */
+export interface CatalogedType {
+  type: string;
+}
