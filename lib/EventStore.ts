@@ -4,15 +4,15 @@ import { EVENT_TABLE_SCHEMA } from '../src/store/tableSchemas';
 import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_LOOKUP_ACTIONS, TABLE_READ_ACTIONS, TABLE_STORE_ACTIONS, actions } from './perms';
 import { SwitchyardTable, type SwitchyardTableProps } from './SwitchyardTable';
 
-/** Name of the index that serves queries by type and time. */
-export const BY_TYPE_INDEX = 'byType';
+/** Name of the index that serves queries by type and arrival time (and the type catalog). */
+export { BY_TYPE_BUCKET_INDEX } from '../src/store/constants';
 
 /** Props of {@link EventStore}. */
 export type EventStoreProps = SwitchyardTableProps;
 
 /**
- * The event store: one item per event keyed by source + id (`pk`) — also the dedupe record — and a `byType`
- * index by type and time projecting only keys, on-demand, SSE-KMS with a customer-managed key, point-in-time
+ * The event store: one item per event keyed by source + id (`pk`) — also the dedupe record — and a
+ * `byTypeBucket` index by type, bucket and arrival time projecting only keys (see EVENT_TABLE_SCHEMA), on-demand, SSE-KMS with a customer-managed key, point-in-time
  * recovery. The router gets {@link grantStore}; ingest (duplicate answer, `GET /events/{id}`) gets
  * {@link grantLookup}; replay readers get {@link grantRead}; its name reaches them as `EVENT_TABLE_NAME`. The
  * router also uses its key to generate the data keys that envelope-encrypt each event's payload. The event
@@ -43,7 +43,7 @@ export class EventStore extends SwitchyardTable {
     return this.grantOn(grantee, actions(TABLE_LOOKUP_ACTIONS));
   }
 
-  /** Lets `grantee` read events by key and query `byType`, plus Decrypt on the key. */
+  /** Lets `grantee` read events by key and query `byTypeBucket` (events and type catalog), plus Decrypt on the key. */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     this.encryptionKey.grant(grantee, ...actions(KEY_DECRYPT_ACTIONS));
     return this.grantOn(grantee, actions(TABLE_READ_ACTIONS), this.indexNames);

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EVENT_DATA_ALG, eventAad, openEventData, sealEventData, type Clock, type EventKeys, type SealedEventData } from '../crypto';
 import type { CloudEventJson } from '../events/types';
-import { BY_TYPE_INDEX, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './constants';
-import { CorruptItemError, InvalidQueryError, isConditionFailure, StoreError } from './errors';
+import { CorruptItemError, isConditionFailure, StoreError } from './errors';
 import { batchGetItems, batchPutItems, type BatchRetryOptions } from './batchItems';
 import { itemKey } from './itemKey';
-import type { EventPage, QueryByTypeOptions, StoredEvent, StreamPosition } from './types';
+import { queryEvents } from './queryEvents';
+import { TypeCatalog, type CatalogedSource } from './TypeCatalog';
+import { typeBucketKey, typeOfBucketKey } from './typeBucketKey';
+import type { EventQuery, EventQueryPage, StoredEvent, StreamPosition } from './types';
 
 /** One event of a stream batch, as the router hands it to the store. */
 export interface StoreEntry {
@@ -30,7 +32,7 @@ export interface KnownPosition {
   shard: string;
 }
 
-/** The event store: dedupe by its own items, read back decrypted by id or by type and time. */
+/** The event store: dedupe by its own items, read back decrypted by id or by type pattern, source and arrival time. */
 export interface EventStore {
   /**
    * Stores a stream batch: one consistent BatchGetItem per 100 keys finds what is stored already, one
@@ -43,7 +45,16 @@ export interface EventStore {
   /** Stores one event unless its source + id is stored already (one conditional put); never overwrites. */
   archive(event: CloudEventJson, position: StreamPosition): Promise<'stored' | 'duplicate'>;
   get(source: string, id: string): Promise<StoredEvent | undefined>;
-  queryByType(type: string, options?: QueryByTypeOptions): Promise<EventPage>;
+  /**
+   * One page of stored events by type patterns, source and arrival window (the `byTypeBucket` index, never a
+   * scan), oldest first unless `descending`, paged both ways by opaque cursor. Bad input: InvalidQueryError
+   * naming the field. Types first seen less than 30 s ago may be missing from wildcard patterns (catalog cache).
+   */
+  queryEvents(query: EventQuery): Promise<EventQueryPage>;
+  /** Every event type seen, sorted (the catalog; cached 30 s). */
+  listTypes(): Promise<string[]>;
+  /** Every source seen with the types it published, sorted (the catalog; cached 30 s). */
+  listSources(): Promise<CatalogedSource[]>;
 }
 
 export interface DynamoDbEventStoreOptions {
@@ -55,6 +66,8 @@ export interface DynamoDbEventStoreOptions {
   keys: EventKeys;
   /** @default Date.now */
   clock?: Clock;
+  /** How long reads of the type catalog are reused. @default CATALOG_CACHE_MS (30 s) */
+  catalogCacheMs?: number;
   /** First pause before retrying unprocessed batch items, doubled each round. @default 50 */
   retryBaseMs?: number;
   /** Rounds of a batch request before giving up with a StoreError. @default 8 */
@@ -63,14 +76,21 @@ export interface DynamoDbEventStoreOptions {
 
 /**
  * One event as stored (lean: every byte counts toward the write units). The source and id are the `pk` JSON
- * array itself; only a hashed (over-long) key keeps them as `source` and `id`. The sequence is the tail of
- * `timeKey`. `data` is deflated when that makes it smaller, then sealed; the data key's wrapped form is kept
- * once per data key in its own item (`key#<ref>`), not in every event.
+ * array itself; only a hashed (over-long) key keeps them as `source` and `id`. The type is the head of `tb`;
+ * only a type too long to index keeps `type` (and has no `tb`). The sequence is the tail of `timeKey`. `data`
+ * is deflated when that makes it smaller, then sealed; the data key's wrapped form is kept once per data key
+ * in its own item (`key#<ref>`), not in every event.
  */
 export interface EventItem {
   pk: string;
-  type: string;
-  /** Event time (else arrival time, else storage time) as UTC ISO, `#`, sequence: the `byType` sort key. */
+  /** `<type>#<bucket>`: the `byTypeBucket` partition key (see `typeBucketKey`). */
+  tb?: string;
+  type?: string;
+  /**
+   * Arrival in Kinesis (else storage time) as UTC ISO with ms, `#`, sequence: the `byTypeBucket` sort key.
+   * Arrival, not the producer's `time`: within a shard arrival order is stream order, so ascending queries give
+   * stream order per partition key (replay needs it); and `time` may be absent or anything.
+   */
   timeKey: string;
   shard: string;
   /** Stored at, epoch ms. */
@@ -117,13 +137,6 @@ interface DataKeyItem {
   keyId: string;
 }
 
-/** The key attributes of the `byType` index, i.e. a cursor's content. */
-interface PageKey {
-  pk: string;
-  type: string;
-  timeKey: string;
-}
-
 /** What dedupe reads of an item (both layouts). */
 const POSITION_PROJECTION = {
   ProjectionExpression: '#pk, #tk, #sh, #sq',
@@ -155,6 +168,7 @@ export class DynamoDbEventStore implements EventStore {
   private readonly knownKeys = new Map<string, { wrappedKey: Uint8Array; keyId: string }>();
   /** Wrapped key buffer → reference, so the hash is taken once per data key. */
   private readonly refOf = new WeakMap<Uint8Array, string>();
+  private readonly catalog: TypeCatalog;
 
   constructor(options: DynamoDbEventStoreOptions) {
     this.documents = options.documents;
@@ -164,6 +178,7 @@ export class DynamoDbEventStore implements EventStore {
     this.retryBaseMs = options.retryBaseMs ?? 50;
     this.maxBatchRounds = options.maxBatchRounds ?? 8;
     if (!this.tableName) throw new RangeError('DynamoDbEventStore: tableName is required, got an empty string');
+    this.catalog = new TypeCatalog({ documents: this.documents, tableName: this.tableName, clock: this.clock, cacheMs: options.catalogCacheMs });
   }
 
   /**
@@ -194,10 +209,11 @@ export class DynamoDbEventStore implements EventStore {
         toWrite.push(index);
       }
     });
-    if (toWrite.length > 0) {
-      const items = await Promise.all(toWrite.map((index) => this.buildItem(entries[index].event, entries[index].position)));
-      await this.writeItems(items);
-    }
+    // The catalog learns of every type of the batch (nothing is sent for what this process wrote already); a
+    // failure fails the batch, which is retried, so no stored event's type stays out of the catalog.
+    const items = await Promise.all(toWrite.map((index) => this.buildItem(entries[index].event, entries[index].position)));
+    const cataloged = this.catalog.record(entries.filter((_, index) => outcomes[index] !== 'duplicate').map(({ event }) => event));
+    await Promise.allSettled([cataloged, items.length > 0 ? this.writeItems(items) : undefined]).then(throwFirstFailure);
     return outcomes;
   }
 
@@ -212,6 +228,7 @@ export class DynamoDbEventStore implements EventStore {
     const item = await this.buildItem(event, position);
     try {
       await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.catalog.record([event]);
       return 'stored';
     } catch (error) {
       if (isConditionFailure(error)) return 'duplicate';
@@ -226,41 +243,16 @@ export class DynamoDbEventStore implements EventStore {
     return Item ? this.toStoredEvent(Item) : undefined;
   }
 
-  /**
-   * The `byType` index holds only keys (type, timeKey, pk): a page is one Query for the keys, then one
-   * BatchGetItem for the items, in the index's order.
-   */
-  async queryByType(type: string, options: QueryByTypeOptions = {}): Promise<EventPage> {
-    const limit = options.limit ?? DEFAULT_QUERY_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT) {
-      throw new InvalidQueryError('limit', `limit must be an integer from 1 to ${MAX_QUERY_LIMIT}, got ${limit}`);
-    }
-    const from = options.from === undefined ? undefined : isoOrThrow('from', options.from);
-    const to = options.to === undefined ? undefined : isoOrThrow('to', options.to);
-    // Every timeKey is `<iso>#<sequence>`, longer than `<iso>`: so `>= from` includes events at `from`,
-    // and `<= to` (BETWEEN is inclusive) still excludes events at `to`.
-    const range =
-      from && to ? ' AND timeKey BETWEEN :from AND :to' : from ? ' AND timeKey >= :from' : to ? ' AND timeKey < :to' : '';
-    if (from && to && from > to) {
-      throw new InvalidQueryError('to', `to (${to}) is before from (${from})`);
-    }
-    const { Items = [], LastEvaluatedKey } = await this.documents.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: BY_TYPE_INDEX,
-        KeyConditionExpression: `#type = :type${range}`,
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':type': type, ...(from ? { ':from': from } : {}), ...(to ? { ':to': to } : {}) },
-        Limit: limit,
-        ScanIndexForward: !options.descending,
-        ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor, type) } : {}),
-      }),
-    );
-    const pks = Items.map((item) => String(item.pk));
-    const full = await this.readItems(pks);
-    // One page usually shares one data key, and the unwrapped-key cache joins concurrent Decrypts.
-    const events = await Promise.all(pks.filter((pk) => full.has(pk)).map((pk) => this.toStoredEvent(full.get(pk)!)));
-    return { events, ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey as PageKey) } : {}) };
+  queryEvents(query: EventQuery): Promise<EventQueryPage> {
+    return queryEvents(query, { documents: this.documents, tableName: this.tableName, catalog: this.catalog, load: (pks) => this.loadEvents(pks) });
+  }
+
+  listTypes(): Promise<string[]> {
+    return this.catalog.types();
+  }
+
+  listSources(): Promise<CatalogedSource[]> {
+    return this.catalog.sources();
   }
 
   /** The item `storeBatch` and `archive` write for an event (exported for the write-unit bench). */
@@ -268,13 +260,14 @@ export class DynamoDbEventStore implements EventStore {
     const { id, source, type, data, data_base64, ...rest } = event;
     const now = this.clock();
     const arrivedMs = position.arrivedAt === undefined ? undefined : Date.parse(position.arrivedAt);
-    const time = isoOrUndefined(event.time) ?? isoOrUndefined(position.arrivedAt) ?? new Date(now).toISOString();
+    const arrival = isoOrUndefined(position.arrivedAt) ?? new Date(now).toISOString();
     const pk = itemKey(source, id);
+    const tb = typeBucketKey(type, pk);
     const attrs = withoutUndefined(rest);
     const item: EventItem = {
       pk,
-      type,
-      timeKey: `${time}#${position.sequence}`,
+      ...(tb !== undefined ? { tb } : { type }),
+      timeKey: `${arrival}#${position.sequence}`,
       shard: position.shard,
       at: now,
       ...(arrivedMs !== undefined && !Number.isNaN(arrivedMs) ? { arr: arrivedMs } : {}),
@@ -306,9 +299,14 @@ export class DynamoDbEventStore implements EventStore {
     return found;
   }
 
-  /** Whole items of distinct keys (a query page), eventually consistent like the index they came from. */
-  private async readItems(pks: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
-    return this.batchGet([...new Set(pks)], false);
+  /**
+   * The events of distinct keys (a query page), decrypted; eventually consistent like the index they came from.
+   * One page usually shares one data key, and the unwrapped-key cache joins concurrent Decrypts.
+   */
+  private async loadEvents(pks: readonly string[]): Promise<Map<string, StoredEvent>> {
+    const items = await this.batchGet([...new Set(pks)], false);
+    const events = await Promise.all([...items].map(async ([pk, item]) => [pk, await this.toStoredEvent(item)] as const));
+    return new Map(events);
   }
 
   private async batchGet(
@@ -384,11 +382,12 @@ export class DynamoDbEventStore implements EventStore {
     const pk = String(item.pk);
     const names = item.source !== undefined && item.id !== undefined ? [item.source, item.id] : parseKey(pk);
     const sequence = item.timeKey === undefined ? undefined : sequenceOf(item as Record<string, unknown>);
-    if (!names || !item.type || !sequence || !item.shard || typeof item.at !== 'number') {
+    const type = item.type ?? (item.tb === undefined ? undefined : typeOfBucketKey(item.tb));
+    if (!names || !type || !sequence || !item.shard || typeof item.at !== 'number') {
       throw new CorruptItemError(this.tableName, pk, `event item ${pk} lacks source, id, type, position or storage time`);
     }
     const [source, id] = names;
-    const event = { ...(item.attrs ?? {}), id, source, type: item.type } as CloudEventJson;
+    const event = { ...(item.attrs ?? {}), id, source, type } as CloudEventJson;
     if (item.d) {
       const sealed = item.d;
       const wrapped = await this.wrappedKeyOf(sealed.k, pk);
@@ -469,33 +468,11 @@ function isoOrUndefined(value: string | undefined): string | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
-function isoOrThrow(field: string, value: string | Date): string {
-  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
-  if (Number.isNaN(ms)) throw new InvalidQueryError(field, `${field} must be an ISO 8601 time, got ${JSON.stringify(value)}`);
-  return new Date(ms).toISOString();
-}
-
 function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
 }
 
-/** Opaque to callers; bound to the type so a cursor cannot wander into another type's events. */
-function encodeCursor(key: PageKey): string {
-  return Buffer.from(JSON.stringify([key.type, key.timeKey, key.pk]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string, type: string): PageKey {
-  let parts: unknown;
-  try {
-    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch (error) {
-    throw new InvalidQueryError('cursor', 'cursor is not one this store issued', { cause: error });
-  }
-  if (!Array.isArray(parts) || parts.length !== 3 || parts.some((part) => typeof part !== 'string')) {
-    throw new InvalidQueryError('cursor', 'cursor is not one this store issued');
-  }
-  if (parts[0] !== type) {
-    throw new InvalidQueryError('cursor', `cursor belongs to a query of type ${JSON.stringify(parts[0])}, not ${JSON.stringify(type)}`);
-  }
-  return { type: parts[0], timeKey: parts[1], pk: parts[2] };
+function throwFirstFailure(results: readonly PromiseSettledResult<unknown>[]): void {
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
 }

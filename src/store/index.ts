@@ -2,6 +2,8 @@ export * from './constants';
 export * from './errors';
 export type * from './types';
 export { itemKey } from './itemKey';
+export { TypeCatalog, type CatalogedSource, type TypeCatalogOptions } from './TypeCatalog';
+export { typeBucketKey } from './typeBucketKey';
 export {
   DynamoDbEventStore,
   type EventItem,

@@ -18,13 +18,16 @@ export interface IndexSchema {
 }
 
 /**
- * The event store: one item per event, keyed by source + id; `byType` serves queries by type and time. It
- * projects only the keys (a query reads the page's keys, then the items with one BatchGetItem), so an event's
- * index item stays far under 1 KB: one write unit, not a second copy of the sealed payload.
+ * The event store: one item per event, keyed by source + id. `byTypeBucket` serves queries by type and arrival
+ * time: partition `tb` = `<type>#<bucket>` (4 buckets per type by a hash of `pk`, so one busy type is not one hot
+ * partition), sort key `timeKey` = `<arrival ISO>#<sequence>`. It projects only the keys (a query reads the page's
+ * keys, then the items with one BatchGetItem), so an event's index item stays far under 1 KB: one write unit, not
+ * a second copy of the sealed payload. The type catalog's items sit in it too, under the partitions `$types` and
+ * `$sources` (see `TypeCatalog`).
  */
 export const EVENT_TABLE_SCHEMA: TableSchema = {
   partitionKey: 'pk',
-  indexes: { byType: { partitionKey: 'type', sortKey: 'timeKey', projection: 'KEYS_ONLY' } },
+  indexes: { byTypeBucket: { partitionKey: 'tb', sortKey: 'timeKey', projection: 'KEYS_ONLY' } },
 };
 
 /** Idempotency records: worker completions per consumer, source and id (ingest no longer writes here). */

@@ -18,25 +18,6 @@ export interface StoredEvent {
   arrivedAt?: string;
 }
 
-export interface QueryByTypeOptions {
-  /** Earliest event time, inclusive (ISO 8601 or Date). @default no lower bound */
-  from?: string | Date;
-  /** Latest event time, exclusive. @default no upper bound */
-  to?: string | Date;
-  /** Most events in the page, 1 to 1000. @default 100 */
-  limit?: number;
-  /** `cursor` of the previous page, to continue where it stopped. */
-  cursor?: string;
-  /** Newest first. @default false (oldest first) */
-  descending?: boolean;
-}
-
-/** A page of events by time; `cursor` is absent when no more may follow. */
-export interface EventPage {
-  events: StoredEvent[];
-  cursor?: string;
-}
-
 /**
  * A query over the stored events (the `byTypeBucket` index, never a scan): by type pattern, source and arrival
  * time, paged by opaque cursor. Works beyond the stream's retention.
@@ -73,7 +54,10 @@ export interface EventQueryPage {
   previous?: string;
 }
 
-/** One entry of the type catalog: written once per new type, not per event. */
+/**
+ * One entry of the type catalog: written once per new type (and once per new source + type pair), not per
+ * event; `listTypes` and `listSources` read it.
+ */
 export interface CatalogedType {
   type: string;
 }

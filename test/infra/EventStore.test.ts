@@ -1,4 +1,4 @@
-import { BY_TYPE_INDEX, EventStore } from '../../lib/EventStore';
+import { BY_TYPE_BUCKET_INDEX, EventStore } from '../../lib/EventStore';
 import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_LOOKUP_ACTIONS, TABLE_READ_ACTIONS, TABLE_STORE_ACTIONS } from '../../lib/perms';
 import { EVENT_TABLE_SCHEMA } from '../../src/store/tableSchemas';
 import { pairs } from './helpers';
@@ -6,7 +6,7 @@ import { allowedAfterGrant, describeEncryptedTable } from './support/tableConstr
 
 describe('EventStore', () => {
   describeEncryptedTable(EventStore, {
-    keys: { partitionKey: 'pk', indexes: { byType: { partitionKey: 'type', sortKey: 'timeKey', projection: 'KEYS_ONLY' } } },
+    keys: { partitionKey: 'pk', indexes: { byTypeBucket: { partitionKey: 'tb', sortKey: 'timeKey', projection: 'KEYS_ONLY' } } },
     grantAll: (store, role) => {
       store.grantStore(role);
       store.grantLookup(role);
@@ -16,8 +16,8 @@ describe('EventStore', () => {
     protectsWhenRetained: true,
   });
 
-  test("BY_TYPE_INDEX names the shared schema's index on type + timeKey, projecting only keys", () => {
-    expect(EVENT_TABLE_SCHEMA.indexes[BY_TYPE_INDEX]).toEqual({ partitionKey: 'type', sortKey: 'timeKey', projection: 'KEYS_ONLY' });
+  test("BY_TYPE_BUCKET_INDEX names the shared schema's only index, on tb (type#bucket) + timeKey, projecting only keys", () => {
+    expect(EVENT_TABLE_SCHEMA.indexes).toEqual({ [BY_TYPE_BUCKET_INDEX]: { partitionKey: 'tb', sortKey: 'timeKey', projection: 'KEYS_ONLY' } });
   });
 
   test('grantStore allows batch reads and writes of items on the table (not its indexes) and the key actions', () => {
@@ -37,9 +37,9 @@ describe('EventStore', () => {
     );
   });
 
-  test('grantRead allows reads on the table and the byType index by name, and Decrypt', () => {
+  test('grantRead allows reads on the table and the byTypeBucket index by name, and Decrypt', () => {
     const { stack, subject, allowed } = allowedAfterGrant(EventStore, (store, role) => store.grantRead(role));
-    const tableAndIndex = [subject.table.tableArn, `${subject.table.tableArn}/index/byType`];
+    const tableAndIndex = [subject.table.tableArn, `${subject.table.tableArn}/index/byTypeBucket`];
     expect(allowed).toEqual(
       new Set([...pairs(stack, TABLE_READ_ACTIONS, tableAndIndex), ...pairs(stack, KEY_DECRYPT_ACTIONS, [subject.encryptionKey.keyArn])]),
     );
@@ -47,6 +47,6 @@ describe('EventStore', () => {
 
   test('grant gives the listed actions on the table and its indexes, and no key actions', () => {
     const { stack, subject, allowed } = allowedAfterGrant(EventStore, (store, role) => store.grant(role, 'dynamodb:Query'));
-    expect(allowed).toEqual(new Set(pairs(stack, ['dynamodb:Query'], [subject.table.tableArn, `${subject.table.tableArn}/index/byType`])));
+    expect(allowed).toEqual(new Set(pairs(stack, ['dynamodb:Query'], [subject.table.tableArn, `${subject.table.tableArn}/index/byTypeBucket`])));
   });
 });
