@@ -5,7 +5,7 @@ import type { CloudEventJson } from '../events/types';
 import type { LambdaTarget } from '../routing/subscriptionTypes';
 import { DEFAULT_THROTTLE_RETRY_MS, LOCAL_LAMBDA_ARN, MAX_RETRY_AFTER_MS } from './constants';
 import { errorMessage } from './errorMessage';
-import { failureOutcome } from './failureOutcome';
+import { failureOutcome } from './failurePolicy';
 import { loadLocalHandler, type LocalInvokeContext } from './loadLocalHandler';
 import { FAILURE_REASON, OUTCOME, type DeliveryOutcome } from './types';
 

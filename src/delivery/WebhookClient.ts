@@ -5,11 +5,10 @@ import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type GenericAbortSignal } from 'axios';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 import { DEFAULT_MAX_SOCKETS_PER_HOST, DEFAULT_USER_AGENT, MAX_DRAINED_BODY_BYTES } from './constants';
-import { classifyStatus } from './classifyStatus';
+import { classifyStatus, failureOutcome } from './failurePolicy';
 import { describeUrl } from './describeUrl';
 import { errorMessage } from './errorMessage';
 import { TransportError } from './errors';
-import { failureOutcome } from './failureOutcome';
 import { FAILURE_REASON, type DeliveryOutcome } from './types';
 
 /** How webhook and token requests leave the process. */

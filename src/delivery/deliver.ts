@@ -5,7 +5,7 @@ import { buildWebhookRequest } from './buildWebhookRequest';
 import { DEFAULT_TIMEOUT_MS } from './constants';
 import { errorMessage } from './errorMessage';
 import { DeliveryError, WebhookSecretError } from './errors';
-import { failureOutcome } from './failureOutcome';
+import { failureOutcome } from './failurePolicy';
 import type { LambdaInvoker } from './LambdaInvoker';
 import type { OAuthTokenCache, TokenRequest } from './OAuthTokenCache';
 import { redact } from './redact';

@@ -6,7 +6,8 @@ import type { Subscription } from '../routing/subscriptionTypes';
 import { DeliveryBase, describeError, type DeliveryBaseOptions } from './DeliveryBase';
 import { RecurringProblem } from './RecurringProblem';
 import type { RedelivererLedger } from './ledgerPorts';
-import { deliveryFields, lastAttemptOf, outcomeFields, recordFinalFailure } from './outcomes';
+import { lastAttemptOf } from '../delivery/failurePolicy';
+import { deliveryFields, outcomeFields, recordFinalFailure } from './outcomes';
 import { ENGINE_METRIC } from './types';
 
 /** Options of {@link Redeliverer}. */
@@ -138,7 +139,8 @@ export class Redeliverer extends DeliveryBase<RedelivererLedger> {
       const outcome = await deliver(entry.event, subscription, this.deps);
       const fields = { ...deliveryFields(entry, entry.event), attempt: entry.attempts + 1, ...outcomeFields(outcome) };
       if (outcome.kind === OUTCOME.delivered) {
-        await this.ledger.markDelivered(entry);
+        // The success ends the delivery's log (its earlier attempts failed, or it was held back or redriven).
+        await this.ledger.markDelivered(entry, { at: this.now(), status: outcome.status, durationMs: outcome.durationMs });
         this.log.info('redelivered', fields);
         this.count(ENGINE_METRIC.delivered);
         return 'delivered';

@@ -1,23 +1,15 @@
+import { finalFailureOf } from '../delivery/failurePolicy';
 import type { DeliveryLedger } from '../delivery/ledger/DeliveryLedger';
-import { DEAD_REASON, type DeliveryRef, type LastAttempt } from '../delivery/ledger/types';
+import type { DeliveryRef, LastAttempt } from '../delivery/ledger/types';
 import { OUTCOME, type DeliveryOutcome } from '../delivery/types';
 import type { CloudEventJson } from '../events/types';
 import type { DisabledSubscriptionsCache } from './DisabledSubscriptionsCache';
 import { ENGINE_METRIC, type EngineLog } from './types';
 
-/** An outcome other than `delivered`. */
-export type FailedOutcome = Exclude<DeliveryOutcome, { kind: typeof OUTCOME.delivered }>;
-
-/** The failed attempt as the ledger keeps it (Retry-After passed along for the next attempt time). */
-export function lastAttemptOf(outcome: FailedOutcome, at: number): LastAttempt & { retryAfterMs?: number } {
-  return {
-    at,
-    ...(outcome.status !== undefined ? { status: outcome.status } : {}),
-    reason: outcome.reason,
-    error: outcome.error,
-    ...(outcome.kind === OUTCOME.retry && outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
-  };
-}
+/*
+ * What a delivery's outcome means (retry, dead, disable; the retry schedule) is decided in
+ * `src/delivery/failurePolicy.ts`. This file shapes the log lines of attempts and carries out a final failure.
+ */
 
 /** The fields every delivery log line carries: enough to find the event and the ledger item, never its data. */
 export function deliveryFields(ref: DeliveryRef, event: Pick<CloudEventJson, 'id' | 'source' | 'type'>): Record<string, unknown> {
@@ -63,10 +55,10 @@ export interface FinalFailureRecorder {
 }
 
 /**
- * The outcomes that end a delivery without a retry, the same from the engine and the redeliverer: a 410
- * disables the subscription (in the ledger, and at once in this process) and the delivery is dead with
- * `subscription_disabled`; a delivery that cannot succeed as configured is dead with its own reason.
- * `ref` carries the attempts made, this one included.
+ * Carries out a failure that ends a delivery without a retry (`finalFailureOf` decides), the same from the engine
+ * and the redeliverer: a 410 disables the subscription (in the ledger, and at once in this process) before the
+ * delivery is dead-lettered; `ref` carries the attempts made, this one included, and `last` goes to the
+ * delivery log as that attempt.
  */
 export async function recordFinalFailure(
   recorder: FinalFailureRecorder,
@@ -77,15 +69,14 @@ export async function recordFinalFailure(
   fields: Record<string, unknown>,
 ): Promise<void> {
   const { ledger, log } = recorder;
-  if (outcome.kind === OUTCOME.disable) {
+  const final = finalFailureOf(outcome)!;
+  if (final.disableSubscription) {
     await ledger.disableSubscription(ref.subscriptionId, `${outcome.status} from the target: ${outcome.error}`);
     recorder.disabled.add(ref.subscriptionId);
     log.error('subscription disabled: the target answered 410 Gone; re-enable it to resume', fields);
     recorder.count(ENGINE_METRIC.subscriptionDisabled);
-    await ledger.deadLetter(ref, event, DEAD_REASON.subscriptionDisabled, last);
-  } else {
-    await ledger.deadLetter(ref, event, outcome.reason, last);
-    log.error('delivery dead-lettered: it cannot succeed as configured', fields);
   }
+  await ledger.deadLetter(ref, event, final.deadReason, last, { attempted: true });
+  if (!final.disableSubscription) log.error('delivery dead-lettered: it cannot succeed as configured', fields);
   recorder.count(ENGINE_METRIC.deadLettered);
 }

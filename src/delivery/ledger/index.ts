@@ -1,13 +1,10 @@
 export * from './types';
-export { RETRY_DELAYS_MS, RETRY_WINDOW_MS, retryDelayMs, nextAttempt, type NextAttempt, type NextAttemptInput } from './retrySchedule';
 export { laneOf, redriveLaneOf, LANE_PREFIX } from './laneOf';
-export {
-  DeliveryLedger,
-  ledgerAad,
-  DUE_INDEX,
-  DEFAULT_DUE_BUCKETS,
-  DEFAULT_LIST_LIMIT,
-  MAX_LIST_LIMIT,
-  type DeliveryLedgerOptions,
-  type DeadLetterRef,
-} from './DeliveryLedger';
+export { DeliveryLedger, DEFAULT_DUE_BUCKETS, type DeliveryLedgerOptions } from './DeliveryLedger';
+export { LaneMachine, type DeadLetterRef, type DeadLetterOptions, type LaneMachineParts } from './LaneMachine';
+export { LedgerOperations, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type DeadLetterFilter, type LedgerOperationsParts } from './LedgerOperations';
+export { DeliveryLog, DEFAULT_ATTEMPT_RETENTION_DAYS, type AttemptRef, type LoggedAttempt } from './DeliveryLog';
+export { DynamoLedgerStore, DUE_INDEX, type DynamoLedgerStoreOptions } from './DynamoLedgerStore';
+export type { LedgerStore, LedgerItem, DisabledItem, AttemptItem, StoredItem, ItemKey, UpdateCondition, ListScope, StoredPage } from './LedgerStore';
+export { ledgerAad, sealLedgerEvent, openLedgerEvent } from './sealLedgerEvent';
+export type { OnUnreadable } from './ledgerEntries';

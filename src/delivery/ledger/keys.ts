@@ -4,11 +4,14 @@ import { createHash } from 'node:crypto';
 export const SUBSCRIPTIONS_PK = 'SUBSCRIPTIONS';
 export const LANE_PK_PREFIX = 'LANE#';
 export const DEAD_PK_PREFIX = 'DEAD#';
+export const ATTEMPTS_PK_PREFIX = 'ATTEMPTS#';
 
 /** Kinesis sequence numbers are decimal strings of up to 128 digits in theory, ~56 in practice; 64 keeps them sortable. */
 const SEQUENCE_DIGITS = 64;
 /** Epoch ms fit 15 digits until the year 33658. */
 const DUE_AT_DIGITS = 15;
+/** Attempt numbers in a delivery log sort key; the schedule never goes near 10,000 attempts. */
+const ATTEMPT_DIGITS = 4;
 
 /** Subscription ids never contain `#` (schema), so `LANE#<id>#` delimits one subscription's lanes exactly. */
 export function checkSubscriptionId(subscriptionId: string): void {
@@ -47,4 +50,19 @@ export function dueAtKey(epochMs: number): string {
 /** Which `due` bucket a lane's head sits in: stable per lane, spread by hash so no one GSI partition runs hot. */
 export function dueBucketOf(pk: string, buckets: number): string {
   return String(createHash('sha256').update(pk, 'utf8').digest().readUInt32BE(0) % buckets);
+}
+
+/**
+ * Partition of one delivery's log: every attempt of (subscription, source, id), so reading them is one Query.
+ * `webhookId` is `webhookIdOf(source, id)`: fixed length, and free of the `#` a source or id may hold.
+ */
+export function attemptsPk(subscriptionId: string, webhookId: string): string {
+  checkSubscriptionId(subscriptionId);
+  return `${ATTEMPTS_PK_PREFIX}${subscriptionId}#${webhookId}`;
+}
+
+/** Sort key of a logged attempt: its time, then its number, so a log reads in order and two attempts never collide. */
+export function attemptSk(at: number, attempt: number): string {
+  if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`attempt must be a positive integer, got ${attempt}`);
+  return `${dueAtKey(at)}#${String(attempt).padStart(ATTEMPT_DIGITS, '0')}`;
 }

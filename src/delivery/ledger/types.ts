@@ -64,8 +64,68 @@ export interface LedgerEntry extends DeliveryRef {
   redrivenFrom?: string;
 }
 
-/** A failed attempt as the engine and the redeliverer report it: the `Retry-After` wait rides along, not kept. */
-export type FailedAttempt = LastAttempt & { retryAfterMs?: number };
+/**
+ * A failed attempt as the engine and the redeliverer report it: the `Retry-After` wait rides along (spent on
+ * the schedule, not kept on the entry); `durationMs` goes to the delivery log.
+ */
+export type FailedAttempt = LastAttempt & { retryAfterMs?: number; durationMs?: number };
+
+/** A successful retry as the redeliverer reports it to `markDelivered`, for the delivery log. */
+export interface DeliveredAttempt {
+  at: number;
+  /** HTTP status, or the Lambda invoke status. */
+  status: number;
+  durationMs: number;
+}
+
+/** What an attempt in the delivery log led to. */
+export const ATTEMPT_OUTCOME = {
+  /** It failed; the delivery waits for its next attempt. */
+  retry: 'retry',
+  /** It failed and the delivery is dead (`deadReason` says why). */
+  dead: 'dead',
+  /** It succeeded (a retry: first-attempt successes are not logged). */
+  delivered: 'delivered',
+} as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOME)[keyof typeof ATTEMPT_OUTCOME];
+
+/**
+ * One attempt of a delivery that failed at least once, as the delivery log keeps it: never a secret, a token
+ * or event data (`error` is the redacted message `deliver` produced).
+ */
+export interface DeliveryAttempt {
+  /** Epoch ms the attempt ended. */
+  at: number;
+  /** 1 for the router's first attempt, counting up; a redrive starts again from 1. */
+  attempt: number;
+  outcome: AttemptOutcome;
+  /** HTTP status (or Lambda invoke status); absent when there was no answer (timeout, refused, …). */
+  status?: number;
+  /** How long the attempt took; absent when the reporter did not measure it. */
+  durationMs?: number;
+  /** Failed attempts: why. */
+  reason?: FailureReason;
+  error?: string;
+  /** `dead` only. */
+  deadReason?: DeadReason;
+  /** Where the delivery was in the ledger when attempted (a redrive moves it to a lane of its own). */
+  lane: string;
+  sequence: string;
+}
+
+/** Where a delivery stands, as `DeliveryLedger.show` reports it. */
+export type DeliveryStatus = LedgerState | 'delivered_after_retry';
+
+/** One delivery's state and its logged attempts, oldest first. */
+export interface DeliveryHistory {
+  subscriptionId: string;
+  source: string;
+  id: string;
+  status: DeliveryStatus;
+  /** The ledger entry while the delivery is pending, waiting or dead. */
+  entry?: LedgerEntry;
+  attempts: DeliveryAttempt[];
+}
 
 /** Paging of the operations listings. */
 export interface ListOptions {
@@ -75,6 +135,19 @@ export interface ListOptions {
   limit?: number;
   /** From a previous page's `cursor`. */
   cursor?: string;
+}
+
+/** What `DeliveryLedger.listDeliveries` lists of one subscription. */
+export interface DeliveryListOptions {
+  /** `pending` (lane items, waiting ones included) or `dead`; both when absent, pending first. */
+  status?: 'pending' | 'dead';
+  /**
+   * Epoch ms: only deliveries that got into trouble at or after it — a dead letter by its death, a pending
+   * delivery by its first failure (or, never attempted, by when it entered its lane).
+   */
+  since?: number;
+  /** At most this many. @default 100 */
+  limit?: number;
 }
 
 /** One page of a listing; `cursor` is set when more may follow. */

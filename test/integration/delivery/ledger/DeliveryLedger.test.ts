@@ -421,7 +421,7 @@ describe('DeliveryLedger on dynalite and the local KMS', () => {
     await ledger.disableSubscription(subscription(), 'by hand');
     const { Items = [] } = await bus.clients.dynamodb.send(new ScanCommand({ TableName: bus.names.deliveryTable }));
     const prefixes = new Set(Items.map((item) => item.pk!.S!.split('#')[0]));
-    expect([...prefixes].sort()).toEqual(['DEAD', 'LANE', 'SUBSCRIPTIONS']);
+    expect([...prefixes].sort()).toEqual(['ATTEMPTS', 'DEAD', 'LANE', 'SUBSCRIPTIONS']);
     for (const item of Items.filter((i) => i.pk!.S!.startsWith('LANE#'))) {
       expect(item.state!.S === 'pending').toBe(item.dueAt !== undefined && item.dueBucket !== undefined);
     }

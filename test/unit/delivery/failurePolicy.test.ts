@@ -1,6 +1,84 @@
 import fc from 'fast-check';
-import { nextAttempt, RETRY_DELAYS_MS, RETRY_WINDOW_MS, retryDelayMs } from '../../../../src/delivery/ledger';
+import { TokenRequestError, TransportError, WebhookSecretError } from '../../../src/delivery/errors';
+import {
+  classifyStatus,
+  failureOutcome,
+  finalFailureOf,
+  lastAttemptOf,
+  nextAttempt,
+  RETRY_DELAYS_MS,
+  RETRY_WINDOW_MS,
+  retryDelayMs,
+} from '../../../src/delivery/failurePolicy';
 
+// The failure policy in one file: what an answer or an error means, what a failure leaves behind, when to retry.
+
+describe('classifyStatus', () => {
+  it('counts only 2xx as delivered', () => {
+    for (const status of [200, 201, 202, 204, 299]) expect(classifyStatus(status, undefined, 5)).toEqual({ kind: 'delivered', status, durationMs: 5 });
+  });
+
+  it('disables on 410', () => {
+    expect(classifyStatus(410, undefined, 1)).toMatchObject({ kind: 'disable', status: 410, reason: 'gone' });
+  });
+
+  it('retries 3xx as a redirect that is not followed', () => {
+    for (const status of [301, 302, 303, 307, 308]) expect(classifyStatus(status, undefined, 1)).toMatchObject({ kind: 'retry', status, reason: 'redirect' });
+  });
+
+  it('honours Retry-After on 429 and 503 only', () => {
+    expect(classifyStatus(429, '3', 1)).toMatchObject({ kind: 'retry', status: 429, reason: 'throttled', retryAfterMs: 3000 });
+    expect(classifyStatus(503, '3', 1)).toMatchObject({ kind: 'retry', status: 503, retryAfterMs: 3000 });
+    expect(classifyStatus(500, '3', 1)).not.toHaveProperty('retryAfterMs');
+    expect(classifyStatus(429, undefined, 1)).not.toHaveProperty('retryAfterMs');
+  });
+
+  it('retries every other status', () => {
+    for (const status of [100, 400, 401, 403, 404, 409, 422, 500, 502, 504]) {
+      expect(classifyStatus(status, undefined, 1)).toMatchObject({ kind: 'retry', status, reason: 'http_status' });
+    }
+  });
+});
+
+describe('failureOutcome', () => {
+  it('dead-letters a delivery error that no retry can mend, with its reason and no status', () => {
+    expect(failureOutcome(new WebhookSecretError('no secret'), 3)).toEqual({ kind: 'deadLetter', reason: 'secret', error: 'no secret', durationMs: 3 });
+  });
+
+  it('retries a retryable delivery error, with the token endpoint\'s Retry-After when it gave one', () => {
+    expect(failureOutcome(new TransportError('connect ECONNREFUSED', 'connection', true), 7)).toEqual({
+      kind: 'retry',
+      reason: 'connection',
+      error: 'connect ECONNREFUSED',
+      durationMs: 7,
+    });
+    expect(failureOutcome(new TokenRequestError('token endpoint answered 429', true, 429, 2_000), 1)).toMatchObject({ kind: 'retry', reason: 'token', retryAfterMs: 2_000 });
+  });
+
+  it('retries anything unexpected as internal, so a bug never loses an event', () => {
+    expect(failureOutcome(new TypeError('x is undefined'), 0)).toMatchObject({ kind: 'retry', reason: 'internal', error: expect.stringContaining('x is undefined') });
+  });
+});
+
+describe('lastAttemptOf and finalFailureOf', () => {
+  it('keeps status, reason, error, Retry-After and the duration of a failed attempt', () => {
+    expect(lastAttemptOf({ kind: 'retry', status: 429, reason: 'throttled', error: 'HTTP 429', retryAfterMs: 900, durationMs: 12 }, 1_000)).toEqual({
+      at: 1_000,
+      status: 429,
+      reason: 'throttled',
+      error: 'HTTP 429',
+      retryAfterMs: 900,
+      durationMs: 12,
+    });
+    expect(lastAttemptOf({ kind: 'deadLetter', reason: 'ssrf_refused', error: 'refused', durationMs: 0 }, 5)).toEqual({ at: 5, reason: 'ssrf_refused', error: 'refused', durationMs: 0 });
+  });
+
+  it('ends a delivery at once on 410 (disabling the subscription) and on a target that cannot work, never on a retryable failure', () => {
+    expect(finalFailureOf({ kind: 'disable', status: 410, reason: 'gone', error: 'gone', durationMs: 1 })).toEqual({ deadReason: 'subscription_disabled', disableSubscription: true });
+    expect(finalFailureOf({ kind: 'deadLetter', reason: 'invalid_target', error: 'bad url', durationMs: 1 })).toEqual({ deadReason: 'invalid_target', disableSubscription: false });
+    expect(finalFailureOf({ kind: 'retry', status: 500, reason: 'http_status', error: 'HTTP 500', durationMs: 1 })).toBeUndefined();
+  });
+});
 const S = 1000;
 const M = 60 * S;
 const H = 60 * M;
