@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../../src/events/constants';
+import { PayloadTooLargeError } from '../../src/events/errors';
+import { errorResponse } from '../../src/http/httpErrorOf';
 import type { PublishSignal } from '../poller/PublishSignal';
 import { toApiGatewayEvent } from './toApiGatewayEvent';
 
@@ -35,8 +37,8 @@ export function startFront(handler: ApiHandler, port: number, options: FrontOpti
       size += chunk.length;
       if (size > maxRequestBytes + 1 && !refused) {
         refused = true;
-        const body = JSON.stringify({ error: { code: 'payload_too_large', message: `request body over ${maxRequestBytes} bytes` } });
-        response.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(body);
+        const refusal = errorResponse(new PayloadTooLargeError(`request body over ${maxRequestBytes} bytes`));
+        response.writeHead(refusal.status, { ...refusal.headers, connection: 'close' }).end(refusal.body);
         request.resume();
       }
       if (!refused) chunks.push(chunk);
@@ -53,9 +55,9 @@ export function startFront(handler: ApiHandler, port: number, options: FrontOpti
           response.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
         })
         .catch((error) => {
-          // The handler maps its own errors; reaching here is a bug, answered like API Gateway would.
-          console.error('ingest handler threw', error);
-          response.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Internal Server Error"}');
+          // The handler maps its own errors; reaching here is a bug, answered as the API answers any unexpected error.
+          const failure = errorResponse(error, (unexpected) => console.error('ingest handler threw', unexpected));
+          response.writeHead(failure.status, failure.headers).end(failure.body);
         });
     });
   });

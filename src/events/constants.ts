@@ -18,7 +18,7 @@ export const MAX_PARTITION_KEY_LENGTH = 256;
 /** Longest extension attribute name the bus accepts (the CloudEvents spec's interoperability limit). */
 export const MAX_EXTENSION_NAME_LENGTH = 20;
 
-/** `code` of each HTTP error raised while parsing `POST /events`. */
+/** `code` of the error answer to each refusal of `POST /events` (the classes in `errors.ts`; mapped in `src/http/httpErrorOf.ts`). */
 export const EVENT_ERROR_CODE = {
   invalidEvent: 'invalid_event',
   invalidJson: 'invalid_json',

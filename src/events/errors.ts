@@ -1,32 +1,56 @@
-import { HttpError } from '../http/HttpError';
-import { EVENT_ERROR_CODE } from './constants';
 import type { FieldError } from './types';
 
-// One builder per failure, so every parse error leaves the area in the same wire shape.
+// What `parseEventsRequest` refuses, one class per failure. They carry no HTTP status: `src/http/httpErrorOf.ts`
+// maps them to answers (400, 413, 415), the one place that knows HTTP.
 
-/** 400: the request held events, but at least one breaks the rules; `details` lists every failure. */
-export function invalidEventError(details: FieldError[]): HttpError {
-  const events = new Set(details.map((detail) => detail.index)).size;
-  const message =
-    details.length === 1
-      ? `Invalid event: ${details[0].field} ${details[0].message}`
-      : `${details.length} validation errors in ${events} event${events === 1 ? '' : 's'}; none was accepted`;
-  return new HttpError(400, EVENT_ERROR_CODE.invalidEvent, message, details);
+/** Base of every refusal of a `POST /events` request: nothing of the request is accepted. */
+export class EventsRequestError extends Error {
+  constructor(
+    message: string,
+    /** Every failure found, each naming the event's index and the field. */
+    readonly details?: FieldError[],
+  ) {
+    super(message);
+    this.name = 'EventsRequestError';
+  }
 }
 
-/** 400: the body is not JSON at all; `reason` completes "Request body …" (e.g. `is empty`). */
-export function invalidJsonError(reason: string): HttpError {
-  return new HttpError(400, EVENT_ERROR_CODE.invalidJson, `Request body ${reason}`, [
-    { index: 0, field: 'body', message: reason },
-  ]);
+/** The request held events, but at least one breaks the rules; `details` lists every failure. */
+export class InvalidEventError extends EventsRequestError {
+  declare readonly details: FieldError[];
+
+  constructor(details: FieldError[]) {
+    const events = new Set(details.map((detail) => detail.index)).size;
+    super(
+      details.length === 1
+        ? `Invalid event: ${details[0].field} ${details[0].message}`
+        : `${details.length} validation errors in ${events} event${events === 1 ? '' : 's'}; none was accepted`,
+      details,
+    );
+    this.name = 'InvalidEventError';
+  }
 }
 
-/** 413: the request, or some events in it, exceed a size limit. */
-export function payloadTooLargeError(message: string, details?: FieldError[]): HttpError {
-  return new HttpError(413, EVENT_ERROR_CODE.payloadTooLarge, message, details);
+/** The body is not JSON at all; `reason` completes "Request body …" (e.g. `is empty`). */
+export class InvalidJsonError extends EventsRequestError {
+  constructor(reason: string) {
+    super(`Request body ${reason}`, [{ index: 0, field: 'body', message: reason }]);
+    this.name = 'InvalidJsonError';
+  }
 }
 
-/** 415: neither a CloudEvents mode nor the PageUp JSON envelope. */
-export function unsupportedMediaTypeError(message: string): HttpError {
-  return new HttpError(415, EVENT_ERROR_CODE.unsupportedMediaType, message);
+/** The request, or some events in it, exceed a size limit. */
+export class PayloadTooLargeError extends EventsRequestError {
+  constructor(message: string, details?: FieldError[]) {
+    super(message, details);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+/** Neither a CloudEvents mode nor the PageUp JSON envelope. */
+export class UnsupportedMediaTypeError extends EventsRequestError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedMediaTypeError';
+  }
 }

@@ -1,5 +1,6 @@
 export * from './constants';
 export * from './types';
+export * from './errors';
 export { parseEventsRequest, type EventsRequest } from './parseEventsRequest';
 export { validateCloudEvent } from './validateCloudEvent';
 export { fromPageUpEnvelope } from './fromPageUpEnvelope';

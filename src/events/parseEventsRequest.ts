@@ -1,6 +1,5 @@
-import type { HttpError } from '../http/HttpError';
 import { CONTENT_TYPE, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_REQUEST_BYTES } from './constants';
-import { invalidEventError, invalidJsonError, payloadTooLargeError, unsupportedMediaTypeError } from './errors';
+import { InvalidEventError, InvalidJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 import { fromPageUpEnvelope } from './fromPageUpEnvelope';
 import { hasUtf8Charset, parseMediaType, type MediaType } from './mediaType';
 import { hasBinaryHeaders, parseBinaryEvent } from './parseBinaryEvent';
@@ -25,9 +24,10 @@ interface Candidate {
 /**
  * Reads the body of `POST /events` into CloudEvents, in request order. Accepts structured mode
  * (`application/cloudevents+json`), batch mode (`application/cloudevents-batch+json`), binary mode (any `ce-*`
- * header) and PageUp EventSystem envelopes (`application/json`, one or an array). All or nothing: throws an HttpError
- * — 413 for a request or event over its size limit, 415 for any other content type, 400 with EVERY failure of EVERY
- * event otherwise — and never anything else.
+ * header) and PageUp EventSystem envelopes (`application/json`, one or an array). All or nothing: throws an
+ * EventsRequestError — PayloadTooLargeError for a request or event over its size limit, UnsupportedMediaTypeError for
+ * any other content type, InvalidJsonError or InvalidEventError with EVERY failure of EVERY event otherwise — and
+ * never anything else.
  */
 export function parseEventsRequest(request: EventsRequest, limits: EventLimits = {}): CloudEventJson[] {
   const maxRequestBytes = limits.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
@@ -35,7 +35,7 @@ export function parseEventsRequest(request: EventsRequest, limits: EventLimits =
   const maxBatchSize = limits.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
 
   if (request.body.length > maxRequestBytes) {
-    throw payloadTooLargeError(`Request body is ${request.body.length} bytes; the limit is ${maxRequestBytes} bytes`);
+    throw new PayloadTooLargeError(`Request body is ${request.body.length} bytes; the limit is ${maxRequestBytes} bytes`);
   }
   const candidates = readCandidates(request, maxBatchSize);
   checkEventSizes(candidates, maxEventBytes);
@@ -46,7 +46,7 @@ export function parseEventsRequest(request: EventsRequest, limits: EventLimits =
     const decoded = new Set(candidate.errors.map((error) => error.field));
     return [...candidate.errors, ...found.filter((error) => !decoded.has(error.field))];
   });
-  if (errors.length > 0) throw invalidEventError(errors);
+  if (errors.length > 0) throw new InvalidEventError(errors);
   return candidates.map((candidate) => candidate.event as CloudEventJson);
 }
 
@@ -58,7 +58,7 @@ function readCandidates(request: EventsRequest, maxBatchSize: number): Candidate
   if (media?.essence === CONTENT_TYPE.structured) {
     const body = readJsonBody(request.body, media);
     if (Array.isArray(body)) {
-      throw invalidEventError([
+      throw new InvalidEventError([
         { index: 0, field: 'body', message: `must be one event object; send arrays as ${CONTENT_TYPE.batch}` },
       ]);
     }
@@ -76,7 +76,7 @@ function readCandidates(request: EventsRequest, maxBatchSize: number): Candidate
     const items = Array.isArray(body) ? checkBatch(body, maxBatchSize) : [body];
     return items.map(fromJsonItem);
   }
-  throw unsupportedMediaTypeError(
+  throw new UnsupportedMediaTypeError(
     `Content-Type ${contentType === undefined ? '(none)' : JSON.stringify(contentType)} is not supported: send ` +
       `${CONTENT_TYPE.structured}, ${CONTENT_TYPE.batch}, a binary-mode event with ce-* headers, ` +
       `or a PageUp envelope as ${CONTENT_TYPE.json}`,
@@ -96,25 +96,25 @@ function fromJsonItem(item: unknown, index: number): Candidate {
 
 function readJsonBody(body: Buffer, media: MediaType): unknown {
   if (!hasUtf8Charset(media)) {
-    throw unsupportedMediaTypeError(`charset ${JSON.stringify(media.params.charset)} is not supported: JSON must be UTF-8`);
+    throw new UnsupportedMediaTypeError(`charset ${JSON.stringify(media.params.charset)} is not supported: JSON must be UTF-8`);
   }
-  if (body.length === 0) throw invalidJsonError('is empty');
+  if (body.length === 0) throw new InvalidJsonError('is empty');
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
-    throw invalidJsonError('is not valid UTF-8');
+    throw new InvalidJsonError('is not valid UTF-8');
   }
   try {
     return JSON.parse(text) as unknown;
   } catch {
     // Not the parser's message: it quotes the body, which must stay out of responses and logs.
-    throw invalidJsonError('is not valid JSON');
+    throw new InvalidJsonError('is not valid JSON');
   }
 }
 
 function checkBatch(body: unknown, maxBatchSize: number): unknown[] {
-  const fail = (message: string): HttpError => invalidEventError([{ index: 0, field: 'body', message }]);
+  const fail = (message: string): InvalidEventError => new InvalidEventError([{ index: 0, field: 'body', message }]);
   if (!Array.isArray(body)) throw fail('must be a JSON array of events');
   if (body.length === 0) throw fail('must hold at least one event (got an empty array)');
   if (body.length > maxBatchSize) throw fail(`must hold at most ${maxBatchSize} events (got ${body.length})`);
@@ -140,7 +140,7 @@ function checkEventSizes(candidates: Candidate[], maxEventBytes: number): void {
     }
   });
   if (oversized.length > 0) {
-    throw payloadTooLargeError(
+    throw new PayloadTooLargeError(
       oversized.length === 1
         ? `Event ${oversized[0].index} is over the ${maxEventBytes}-byte event limit`
         : `${oversized.length} events are over the ${maxEventBytes}-byte event limit`,

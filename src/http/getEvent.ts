@@ -1,4 +1,3 @@
-import { DecryptionError } from '../crypto/errors';
 import { HttpError } from './HttpError';
 import type { ProducerTokens } from './ProducerTokens';
 import type { HttpRequest, HttpResponse } from './types';
@@ -21,16 +20,8 @@ export async function getEvent(request: HttpRequest, id: string, deps: GetEventD
       { index: 0, field: 'source', message: 'required: GET /events/{id}?source=<source>' },
     ]);
   }
-  let stored;
-  try {
-    stored = await deps.store.get(source, id);
-  } catch (error) {
-    // Ciphertext that fails authentication was altered at rest: refuse it, and say so, rather than guess.
-    if (error instanceof DecryptionError) {
-      throw new HttpError(500, 'event_unreadable', 'the stored event failed its integrity check and cannot be served', undefined, {}, { cause: error });
-    }
-    throw error;
-  }
+  // A stored event whose ciphertext was altered throws DecryptionError: `httpErrorOf` answers it 500 event_unreadable.
+  const stored = await deps.store.get(source, id);
   if (!stored) throw new HttpError(404, 'not_found', `no event with source ${JSON.stringify(source)} and id ${JSON.stringify(id)}`);
   return {
     status: 200,

@@ -1,3 +1,5 @@
+import type { EventQuery, EventQueryPage } from '../store/types';
+
 /** A request as the routes see it, whichever front (API Gateway or the local bus) received it. */
 export interface HttpRequest {
   method: string;
@@ -16,4 +18,11 @@ export interface HttpResponse {
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+/** What the read routes (`GET /events`, `GET /feeds/…`, `GET /types`) need of the event store. */
+export interface EventQueries {
+  queryEvents(query: EventQuery): Promise<EventQueryPage>;
+  /** The catalog of types seen, sorted. */
+  listTypes(): Promise<string[]>;
 }

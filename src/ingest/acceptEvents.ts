@@ -1,9 +1,9 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { CloudEventJson } from '../events/types';
 import { partitionKeyOf } from '../events/partitionKeyOf';
-import { HttpError } from '../http/HttpError';
 import type { EventStore } from '../store/EventStore';
 import { encodeEvent, publishOrdered, PublishIncompleteError, type PublishedRecord } from '../stream';
+import { StreamPushbackError } from './errors';
 
 /** One accepted event, as `202 {"accepted":[...]}` lists it. */
 export interface AcceptedEvent {
@@ -37,7 +37,7 @@ export interface AcceptEventsOptions {
  *    A copy sent before the first one was stored is not seen here: it is published (`duplicate: false`) and
  *    dropped by the router. If the store cannot be read, everything is published (the router still dedupes).
  * 2. Publish the rest, order-preserving per partition key. 202 means every event is in Kinesis. If the stream
- *    refuses some, the request fails with 429/503: a retry is safe (events that landed are dropped as
+ *    refuses some, it throws StreamPushbackError (a 429 or 503): a retry is safe (events that landed are dropped as
  *    duplicates by the router, and answered `duplicate: true` once stored).
  */
 export async function acceptEvents(events: readonly CloudEventJson[], options: AcceptEventsOptions): Promise<AcceptedEvent[]> {
@@ -73,12 +73,10 @@ export async function acceptEvents(events: readonly CloudEventJson[], options: A
     published = new Map(toPublish.map((index, position) => [index, positions[position]]));
   } catch (error) {
     if (error instanceof PublishIncompleteError) {
-      throw new HttpError(
-        error.throttled ? 429 : 503,
-        error.throttled ? 'throttled' : 'stream_unavailable',
+      throw new StreamPushbackError(
+        error.throttled,
+        1,
         `${toPublish.length - error.landed.size} of ${events.length} events were not accepted by the stream; retry the request (events already accepted are delivered once)`,
-        undefined,
-        { 'Retry-After': '1' },
         { cause: error },
       );
     }

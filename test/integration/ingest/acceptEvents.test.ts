@@ -2,7 +2,8 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { _Record } from '@aws-sdk/client-kinesis';
 import { acceptEvents, type AcceptEventsOptions } from '../../../src/ingest/acceptEvents';
-import { HttpError } from '../../../src/http/HttpError';
+import { StreamPushbackError } from '../../../src/ingest/errors';
+import { errorResponse } from '../../../src/http/httpErrorOf';
 import { eventStoreFromEnvironment } from '../../../src/wiring/ingestFromEnvironment';
 import type { DynamoDbEventStore } from '../../../src/store';
 import { startTestEmulators, type TestEmulators } from '../../helpers/emulators';
@@ -47,7 +48,7 @@ async function storeStream() {
 }
 
 describe('acceptEvents (ingest)', () => {
-  it('answers 429 with Retry-After when the stream throttles; a retry of the same request loses nothing, and the router stores each event once', async () => {
+  it('refuses with StreamPushbackError (429 with Retry-After) when the stream throttles; a retry of the same request loses nothing, and the router stores each event once', async () => {
     const kinesis = kinesisClient();
     let throttle = true;
     // While throttling, every entry of key "hot" fails; the others land.
@@ -61,9 +62,16 @@ describe('acceptEvents (ingest)', () => {
     const options: AcceptEventsOptions = { kinesis, streamName: bus.names.stream, store, publish: { maxRounds: 3, baseBackoffMs: 1 } };
 
     const refused = await acceptEvents(events, options).catch((error) => error);
-    expect(refused).toBeInstanceOf(HttpError);
-    expect(refused.status).toBe(429);
-    expect(refused.headers['Retry-After']).toBe('1');
+    expect(refused).toBeInstanceOf(StreamPushbackError);
+    expect(refused).toMatchObject({ throttled: true, retryAfterSeconds: 1 });
+    // The API's answer to it.
+    const answer = errorResponse(refused);
+    expect(answer.status).toBe(429);
+    expect(answer.headers['Retry-After']).toBe('1');
+    expect(JSON.parse(answer.body).error).toEqual({
+      code: 'throttled',
+      message: '2 of 4 events were not accepted by the stream; retry the request (events already accepted are delivered once)',
+    });
 
     throttle = false;
     const accepted = await acceptEvents(events, options);

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { ATTRIBUTE_RULES } from '../../../src/events/cloudEventRules';
 import { plainTextProblem } from '../../../src/events/formats';
-import { HttpError } from '../../../src/http/HttpError';
+import { EventsRequestError } from '../../../src/events/errors';
+import type { HttpError } from '../../../src/http/HttpError';
+import { httpErrorOf as mapToHttp } from '../../../src/http/httpErrorOf';
 import type { CloudEventJson } from '../../../src/events/types';
 
 /** One valid event; negative tests change exactly one thing of it. */
@@ -57,15 +59,18 @@ export function request(headers: Record<string, string | undefined>, body: strin
   };
 }
 
-/** The HttpError thrown by `action`, failing the test when it returns or throws anything else. */
+/**
+ * The HTTP answer to the refusal `action` throws (an EventsRequestError, mapped as the API maps it), failing the
+ * test when it returns or throws anything else.
+ */
 export function httpErrorOf(action: () => unknown): HttpError {
   try {
     action();
   } catch (error) {
-    if (error instanceof HttpError) return error;
+    if (error instanceof EventsRequestError) return mapToHttp(error)!;
     throw error;
   }
-  throw new Error('expected an HttpError, but nothing was thrown');
+  throw new Error('expected an EventsRequestError, but nothing was thrown');
 }
 
 // --- fast-check arbitraries -----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { parseEventsRequest } from '../../../src/events/parseEventsRequest';
 import { toBinaryRequest } from '../../../src/events/toBinaryRequest';
 import { validateCloudEvent } from '../../../src/events/validateCloudEvent';
-import { HttpError } from '../../../src/http/HttpError';
+import { EventsRequestError } from '../../../src/events/errors';
 import { binaryEvent, goodEnvelope, goodEvent, goodEventWithout, httpErrorOf, request, validEvent } from './fixtures';
 
 const STRUCTURED = { 'content-type': 'application/cloudevents+json' };
@@ -343,7 +343,7 @@ describe('parseEventsRequest', () => {
       fc.tuple(validEvent, fc.string(), fc.anything()).map(([event, key, value]) => Buffer.from(JSON.stringify({ ...event, [key]: value }) ?? '')),
     );
 
-    it('throws nothing but a 4xx HttpError, and returns only valid events (a)', () => {
+    it('throws nothing but an EventsRequestError (a 4xx answer), and returns only valid events (a)', () => {
       fc.assert(
         fc.property(contentTypes, ceHeaders, bodies, fc.option(fc.integer({ min: 1, max: 400 })), (contentType, headers, body, maxEventBytes) => {
           try {
@@ -353,9 +353,12 @@ describe('parseEventsRequest', () => {
             expect(events.length).toBeGreaterThan(0);
             events.forEach((event, index) => expect(validateCloudEvent(event, index)).toEqual([]));
           } catch (error) {
-            expect(error).toBeInstanceOf(HttpError);
-            expect((error as HttpError).status).toBeGreaterThanOrEqual(400);
-            expect((error as HttpError).status).toBeLessThan(500);
+            expect(error).toBeInstanceOf(EventsRequestError);
+            const answer = httpErrorOf(() => {
+              throw error;
+            });
+            expect(answer.status).toBeGreaterThanOrEqual(400);
+            expect(answer.status).toBeLessThan(500);
           }
         }),
         { numRuns: 500 },
