@@ -4,7 +4,9 @@ import type { CliContext } from '../types';
 import { ledgerOf } from './deliveries';
 import { addBusTargetOptions } from './options';
 import { validateSubscriptionsCommand } from './validateSubscriptions';
+import { pushSubscriptionsCommand } from './pushSubscriptions';
 import { testSubscriptionsCommand } from './testSubscriptions';
+import { backtestSubscriptionsCommand } from './backtestSubscriptions';
 
 interface SubscriptionOptions {
   redrive?: boolean;
@@ -23,7 +25,9 @@ interface SubscriptionOptions {
 export function subscriptionsCommand(context: CliContext): Command {
   const subscriptions = new Command('subscriptions').description('check a subscriptions.json; disabled subscriptions: list, disable, enable (optionally redriving what the disablement killed)');
   subscriptions.addCommand(validateSubscriptionsCommand(context));
+  subscriptions.addCommand(pushSubscriptionsCommand(context));
   subscriptions.addCommand(testSubscriptionsCommand(context));
+  subscriptions.addCommand(backtestSubscriptionsCommand(context));
   subscriptions.addCommand(
     addBusTargetOptions(new Command('disabled').description('the disabled subscriptions, when and why'))
       .option('--json', 'one JSON object per line')
