@@ -12,7 +12,10 @@ import { SwitchyardKey } from './SwitchyardKey';
 /** The routes of the HTTP API (DESIGN "HTTP API"), all served by the ingest function. */
 export const INGEST_ROUTES = [
   { method: apigw.HttpMethod.POST, path: '/events' },
+  { method: apigw.HttpMethod.GET, path: '/events' },
   { method: apigw.HttpMethod.GET, path: '/events/{id}' },
+  { method: apigw.HttpMethod.GET, path: '/feeds/{pattern}' },
+  { method: apigw.HttpMethod.GET, path: '/types' },
   { method: apigw.HttpMethod.GET, path: '/health' },
 ] as const;
 
@@ -57,8 +60,9 @@ export interface IngestApiProps {
 }
 
 /**
- * The producers' HTTPS front: an API Gateway HTTP API whose routes `POST /events`,
- * `GET /events/{id}` and `GET /health` go to the ingest function (payload format 2.0), with a
+ * The producers' and readers' HTTPS front: an API Gateway HTTP API whose routes `POST /events`, `GET /events`,
+ * `GET /events/{id}`, `GET /feeds/{pattern}`, `GET /types` and `GET /health` go to the ingest function (payload
+ * format 2.0), with a
  * throttled `$default` stage writing JSON access logs to a KMS-encrypted log group.
  * Producers authenticate with bearer tokens that the ingest function checks.
  */
@@ -125,7 +129,7 @@ export class IngestApi extends Construct {
       Validations.of(created).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'Producers authenticate with bearer tokens (Secrets Manager, PRODUCER_TOKENS_SECRET_ID) checked by the ingest function, which answers 401 itself; GET /health is public by design. IAM or JWT authorizers come with a later issue.',
+          'Producers and readers authenticate with bearer tokens (Secrets Manager, PRODUCER_TOKENS_SECRET_ID) checked by the ingest function, which answers 401 itself; GET /health is public by design. IAM or JWT authorizers come with a later issue.',
       });
     }
   }

@@ -9,6 +9,6 @@ const api = ingestApiFromEnvironment(process.env, {
   error: (message, detail) => logger.error(message, detail),
 });
 
-/** API Gateway HTTP API → `POST /events`, `GET /events/{id}`, `GET /health`. */
+/** API Gateway HTTP API → `POST /events`, `GET /events`, `GET /events/{id}`, `GET /feeds/{type-pattern}`, `GET /types`, `GET /health`. */
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
   toApiGatewayResult(await routeRequest(fromApiGatewayEvent(event), api));

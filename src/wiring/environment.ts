@@ -27,6 +27,8 @@ export const ENV = {
   producerTokensSecretId: 'PRODUCER_TOKENS_SECRET_ID',
   /** Largest accepted event in bytes (default 262144, at most 393216: an event must fit a DynamoDB item). */
   maxEventBytes: 'MAX_EVENT_BYTES',
+  /** Comma-separated type patterns whose events `GET /events` pages and `GET /feeds/…` serve without `data`. */
+  privateTypes: 'SWITCHYARD_PRIVATE_TYPES',
   /** DynamoDB table of the delivery ledger: failed deliveries awaiting retry, dead letters, disabled subscriptions. */
   deliveryTableName: 'DELIVERY_TABLE_NAME',
   /** DynamoDB table of worker leases and checkpoints (`ShardWorker`). */

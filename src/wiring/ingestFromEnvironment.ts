@@ -5,6 +5,7 @@ import { DEFAULT_MAX_EVENT_BYTES } from '../events/constants';
 import { acceptEvents } from '../ingest/acceptEvents';
 import type { ApiDependencies } from '../http/routeRequest';
 import { ProducerTokens, type ProducerTokenSource } from '../http/ProducerTokens';
+import { validateSubjectPattern } from '../routing/validateSubjectPattern';
 import { DynamoDbEventStore, MAX_STORABLE_EVENT_BYTES } from '../store';
 import type { LogSink } from './types';
 
@@ -20,16 +21,19 @@ export function eventStoreFromEnvironment(env: NodeJS.ProcessEnv, clients: AwsCl
   });
 }
 
-/** The HTTP API's dependencies: producer tokens, limits, the accept path and the store for reads. */
+/** The HTTP API's dependencies: producer tokens, limits, the accept path, the store for reads and queries, private types. */
 export function ingestApiFromEnvironment(env: NodeJS.ProcessEnv, log: LogSink, clients: AwsClients = createAwsClients(env)): ApiDependencies {
   const streamName = requireEnv(ENV.eventStreamName, env);
-  // Read only: the duplicate answer (`positions`) and GET /events/{id}. Ingest writes nothing to DynamoDB.
+  // Read only: the duplicate answer (`positions`), GET /events/{id}, and the queries behind GET /events, /feeds and
+  // /types. Ingest writes nothing to DynamoDB.
   const store = eventStoreFromEnvironment(env, clients);
   return {
     tokens: new ProducerTokens(producerTokenSource(env, clients)),
     limits: { maxEventBytes: maxEventBytes(env) },
     accept: (events) => acceptEvents(events, { kinesis: clients.kinesis, streamName, store, warn: log.warn }),
     store,
+    queries: store,
+    privateTypes: privateTypes(env),
     onError: (error, request) => log.error('unexpected error', { ...request, error }),
   };
 }
@@ -43,6 +47,22 @@ export function maxEventBytes(env: NodeJS.ProcessEnv): number {
     );
   }
   return value;
+}
+
+/** `SWITCHYARD_PRIVATE_TYPES`: comma-separated type patterns, each checked at start (a bad one names itself). */
+export function privateTypes(env: NodeJS.ProcessEnv): string[] {
+  const raw = env[ENV.privateTypes];
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((item) => {
+    const pattern = item.trim();
+    const problem = validateSubjectPattern(pattern);
+    if (problem) {
+      throw new Error(
+        `environment variable ${ENV.privateTypes} must be comma-separated type patterns (tokens split on ".", "*" one token, ">" the rest): ${JSON.stringify(pattern)} ${problem}`,
+      );
+    }
+    return pattern;
+  });
 }
 
 /** A secret of per-producer tokens in AWS, one token locally, or none (an open local bus). */

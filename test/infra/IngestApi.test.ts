@@ -22,12 +22,12 @@ function synth(props: Partial<IngestApiProps> = {}) {
 }
 
 describe('IngestApi', () => {
-  test('routes POST /events, GET /events/{id} and GET /health to the handler', () => {
+  test('routes POST /events, GET /events, GET /events/{id}, GET /feeds/{pattern}, GET /types and GET /health to the handler', () => {
     const { stack, handler, template } = synth();
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
-    expect(routeKeys.sort()).toEqual(['GET /events/{id}', 'GET /health', 'POST /events']);
+    expect(routeKeys.sort()).toEqual(['GET /events', 'GET /events/{id}', 'GET /feeds/{pattern}', 'GET /health', 'GET /types', 'POST /events']);
     template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
@@ -37,8 +37,12 @@ describe('IngestApi', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Permission',
       { Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' },
-      3,
+      6,
     );
+    // Every route goes to the one integration, with no authorizer of API Gateway's: the function checks the bearer token.
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(new Set(routes.map((route) => JSON.stringify(route.Properties.Target))).size).toBe(1);
+    expect(routes.map((route) => route.Properties.AuthorizationType ?? 'NONE')).toEqual(routes.map(() => 'NONE'));
   });
 
   test('has one auto-deployed $default stage throttled at 500 rps / 1000 burst by default', () => {
