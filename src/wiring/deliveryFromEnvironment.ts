@@ -16,6 +16,8 @@ import { SecretResolver } from '../routing/config/SecretResolver';
 import { SubscriptionsSource } from '../routing/config/SubscriptionsSource';
 import type { SubscriptionsConfig } from '../routing/subscriptionTypes';
 import { Router } from '../router/Router';
+import { ReplayJobs } from '../replay/ReplayJobs';
+import { ReplayRunner } from '../replay/ReplayRunner';
 import { eventStoreFromEnvironment } from './ingestFromEnvironment';
 
 // Builders of the delivery functions (router, redeliver), apart from `ingestFromEnvironment.ts` so that ingest does
@@ -160,4 +162,22 @@ export function redelivererFromEnvironment(env: NodeJS.ProcessEnv, log: EngineLo
 /** Seconds one redeliver invocation sweeps (`REDELIVER_SWEEP_SECONDS`, default 55: the schedule starts one a minute). */
 export function redeliverSweepSeconds(env: NodeJS.ProcessEnv): number {
   return intEnv(ENV.redeliverSweepSeconds, WIRING_DEFAULTS.redeliverSweepSeconds, env);
+}
+
+/**
+ * The redeliver function's replay runner (see `ReplayRunner`): replay jobs in the delivery table, the events of
+ * their windows from the event store (`EVENT_TABLE_NAME`), delivered with the process's delivery clients but under
+ * a limiter of its own, never the engine's, so live deliveries never queue behind a replay.
+ */
+export function replayRunnerFromEnvironment(env: NodeJS.ProcessEnv, log: EngineLog, metrics?: EngineMetrics, clients?: AwsClients): ReplayRunner {
+  const runtime = deliveryRuntimeFromEnvironment(env, log, metrics, clients);
+  return new ReplayRunner({
+    jobs: new ReplayJobs({ documents: runtime.aws.documents, tableName: requireEnv(ENV.deliveryTableName, env) }),
+    store: eventStoreFromEnvironment(env, runtime.aws),
+    source: runtime.source,
+    ledger: runtime.ledger,
+    deliveryDeps: runtime.deliveryDeps,
+    limiter: new DeliveryLimiter(),
+    log,
+  });
 }
