@@ -36,6 +36,9 @@ runCli(process.argv.slice(2), {
     Object.assign(process.env, env);
   },
   waitForStop,
+  stdin: process.stdin,
+  // Progress bars draw only on a terminal: piped or redirected, stderr holds lines alone.
+  terminal: process.stderr.isTTY ? process.stderr : undefined,
 }).then(
   // Exit explicitly: the AWS clients' keep-alive sockets would otherwise hold the process open.
   (code) => process.exit(code),

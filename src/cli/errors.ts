@@ -1,6 +1,7 @@
 /**
- * A mistake the person at the terminal can fix (a missing option, a bus that is not running, a handler module
- * without a handler): printed as one line without a stack trace, exit code 2.
+ * A mistake or failure the person at the terminal can act on (a missing option, a bus that is not running, an
+ * event the bus refused): printed as one line (plus any detail lines) without a stack trace. Exit code 2 for a
+ * usage mistake (the default), 1 for a failure (`CliError.failure`).
  */
 export class CliError extends Error {
   constructor(
@@ -10,5 +11,10 @@ export class CliError extends Error {
   ) {
     super(message, options);
     this.name = 'CliError';
+  }
+
+  /** A command that was used correctly but did not succeed (exit code 1). */
+  static failure(message: string, options?: ErrorOptions): CliError {
+    return new CliError(message, 1, options);
   }
 }

@@ -14,4 +14,11 @@ export interface CliContext {
   waitForStop(): Promise<string>;
   /** @default DescribeStacks through the AWS SDK */
   readStackOutputs?: StackOutputsReader;
+  /** Standard input, for `--data -` and `--file -`. @default none: those options are refused */
+  stdin?: NodeJS.ReadableStream;
+  /**
+   * Standard error when it is a terminal: progress bars draw there, and nowhere when it is absent (a pipe, a
+   * file, a test), so redirected output holds only lines. @default none
+   */
+  terminal?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }

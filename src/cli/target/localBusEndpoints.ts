@@ -29,7 +29,7 @@ export async function removeLocalBusEndpoints(dataDir: string): Promise<void> {
   await rm(join(dataDir, LOCAL_BUS_ENDPOINTS_FILE), { force: true });
 }
 
-/** Reads the file of the bus running on `dataDir`, refusing a missing, malformed or stale one with what to do. */
+/** Reads the file of the bus running on `dataDir`, refusing a missing, malformed or stale one with what to do (exit code 1). */
 export async function readLocalBusEndpoints(dataDir: string, isAlive: (pid: number) => boolean = processIsAlive): Promise<LocalBusEndpoints> {
   const path = join(dataDir, LOCAL_BUS_ENDPOINTS_FILE);
   let text: string;
@@ -37,17 +37,17 @@ export async function readLocalBusEndpoints(dataDir: string, isAlive: (pid: numb
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new CliError(`no local bus is running on ${dataDir} (${path} is missing): start one with \`npm start\`, or pass --stage`);
+    throw CliError.failure(`no local bus is running on ${dataDir} (${path} is missing): start one with \`npm start\`, or pass --data-dir / --stage`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new CliError(`${path} is not JSON; restart the local bus to rewrite it`, 2, { cause: error });
+    throw CliError.failure(`${path} is not JSON; restart the local bus to rewrite it`, { cause: error });
   }
-  if (!isEndpoints(parsed)) throw new CliError(`${path} lacks url, pid or env; restart the local bus to rewrite it`);
+  if (!isEndpoints(parsed)) throw CliError.failure(`${path} lacks url, pid or env; restart the local bus to rewrite it`);
   if (!isAlive(parsed.pid)) {
-    throw new CliError(`the local bus that wrote ${path} (pid ${parsed.pid}) is not running: start it with \`npm start\``);
+    throw CliError.failure(`the local bus that wrote ${path} (pid ${parsed.pid}) is not running: start it with \`npm start\``);
   }
   return parsed;
 }

@@ -24,8 +24,12 @@ export interface BusTarget {
   need(name: string): string;
 }
 
-/** Stack outputs of `SwitchyardStage` and the ENV variable each one fills. */
+/** The variable holding the bus's HTTP API base URL (`--url`'s default; a stage's `ApiUrl` output). */
+export const BUS_URL_VARIABLE = 'SWITCHYARD_URL';
+
+/** Stack outputs of `SwitchyardStage` and the variable each one fills. */
 export const STAGE_OUTPUT_VARIABLES: Readonly<Record<string, string>> = {
+  ApiUrl: BUS_URL_VARIABLE,
   EventStreamName: ENV.eventStreamName,
   EventTableName: ENV.eventTableName,
   IdempotencyTableName: ENV.idempotencyTableName,

@@ -35,7 +35,7 @@ describe('the local bus target', () => {
 
   test('says to start the bus when none runs: no file, or a file left by a dead process', async () => {
     await expect(resolveBusTarget({ dataDir }, { env: {} })).rejects.toThrow(
-      new CliError(`no local bus is running on ${dataDir} (${join(dataDir, 'endpoints.json')} is missing): start one with \`npm start\`, or pass --stage`),
+      new CliError(`no local bus is running on ${dataDir} (${join(dataDir, 'endpoints.json')} is missing): start one with \`npm start\`, or pass --data-dir / --stage`),
     );
     await writeLocalBusEndpoints(dataDir, { url: 'http://127.0.0.1:4000', pid: 999_999, env: busEnv });
     await expect(resolveBusTarget({ dataDir }, { env: {}, isAlive: () => false })).rejects.toThrow(
@@ -86,6 +86,7 @@ describe('a stage target', () => {
       WORKER_TABLE_NAME: outputs.WorkerTableName,
       DELIVERY_TABLE_NAME: outputs.DeliveryTableName,
       KMS_KEY_ID: 'alias/switchyard-prod',
+      SWITCHYARD_URL: outputs.ApiUrl,
     });
   });
 
