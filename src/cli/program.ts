@@ -3,6 +3,10 @@ import { deliveriesCommand } from './commands/deliveries';
 import { parkedCommand } from './commands/parked';
 import { subscriptionsCommand } from './commands/subscriptions';
 import { workerCommand } from './commands/worker';
+import { publishCommand } from './commands/publish';
+import { getCommand } from './commands/get';
+import { tailCommand } from './commands/tail';
+import { typesCommand } from './commands/types';
 import { CliError } from './errors';
 import type { CliContext } from './types';
 
@@ -11,26 +15,44 @@ import type { CliContext } from './types';
  * default or to a deployed stage with `--stage`. Add a command by writing `commands/<name>.ts` and listing it here.
  */
 export function createProgram(context: CliContext): Command {
-  const program = new Command('switchyard').description('Switchyard event bus: run ordered exactly-once workers, inspect and redrive deliveries');
-  for (const command of [workerCommand(context), parkedCommand(context), deliveriesCommand(context), subscriptionsCommand(context)]) {
-    program.addCommand(command);
-  }
+  const program = new Command('switchyard').description('Switchyard event bus: publish and watch events, run ordered exactly-once workers, inspect, redrive and replay deliveries');
+  // One line per command, in the order `--help` lists them.
+  const commands: Array<(context: CliContext) => Command> = [
+    publishCommand,
+    getCommand,
+    tailCommand,
+    typesCommand,
+    workerCommand,
+    parkedCommand,
+    deliveriesCommand,
+    subscriptionsCommand,
+  ];
+  for (const command of commands) program.addCommand(command(context));
   // Added commands do not inherit their parent's settings: give every level the context's output.
   const configure = (command: Command) => {
     command.configureOutput({
       writeOut: (text) => context.out(text.replace(/\n$/, '')),
       writeErr: (text) => context.err(text.replace(/\n$/, '')),
     });
+    // A usage mistake says where the usage is.
+    command.showHelpAfterError(`(switchyard ${command === program ? '' : `${commandPath(command)} `}--help shows the usage)`);
     command.commands.forEach(configure);
   };
   configure(program);
   return program;
 }
 
+/** `subscriptions push`: the names from below the program down to `command`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at?.parent; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
+}
+
 /**
  * Runs the command line `argv` (without the node and script entries) and answers the exit code: 0 on success,
- * 2 for a usage mistake or a `CliError` (one line, no stack), 1 for anything else (its message; the stack too
- * with `SWITCHYARD_DEBUG=1`).
+ * 2 for a usage mistake, a `CliError`'s own code (2 usage, 1 failure; its message without a stack), 1 for
+ * anything else (its message; the stack too with `SWITCHYARD_DEBUG=1`).
  */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
   const program = createProgram(context);
