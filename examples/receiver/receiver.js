@@ -5,6 +5,7 @@
  * Webhooks signature with the `standardwebhooks` library, prints the event and answers 204.
  *
  *   node examples/receiver/receiver.js            # PORT and WEBHOOK_SECRET override the defaults
+ *   FAIL_WITH=500 node examples/receiver/receiver.js   # a broken receiver: answers 500 to everything
  */
 const { createServer } = require('node:http');
 const { Webhook } = require('standardwebhooks');
@@ -13,12 +14,19 @@ const { Webhook } = require('standardwebhooks');
 const secret = process.env.WEBHOOK_SECRET || 'whsec_c3dpdGNoeWFyZC1kZW1vLXNlY3JldCEh';
 const port = Number(process.env.PORT || 4001);
 const webhook = new Webhook(secret);
+// To watch retries, dead letters and redrives: a receiver that answers this status to every delivery.
+const failWith = process.env.FAIL_WITH ? Number(process.env.FAIL_WITH) : undefined;
 
 createServer((request, response) => {
   const chunks = [];
   request.on('data', (chunk) => chunks.push(chunk));
   request.on('end', () => {
     const body = Buffer.concat(chunks).toString('utf8');
+    if (failWith) {
+      console.log(`answered ${failWith} to ${request.headers['webhook-id']} (FAIL_WITH)`);
+      response.writeHead(failWith).end();
+      return;
+    }
     try {
       // Throws unless webhook-signature is a valid HMAC of "{webhook-id}.{webhook-timestamp}.{body}" and the timestamp is recent.
       const event = webhook.verify(body, request.headers);
