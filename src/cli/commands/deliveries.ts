@@ -1,20 +1,14 @@
 import { Command } from 'commander';
-import { createAwsClients } from '../../wiring/awsClients';
-import { ENV } from '../../wiring/environment';
-import { createEventKeys } from '../../crypto';
-import { DeliveryLedger } from '../../delivery/ledger/DeliveryLedger';
-import type { DeadReason, LedgerEntry, LedgerPage } from '../../delivery/ledger/types';
-import { CliError } from '../errors';
+import type { LedgerPage } from '../../delivery/ledger/types';
 import { formatTable, isoTime } from '../formatTable';
-import { resolveBusTarget } from '../target/resolveBusTarget';
 import type { CliContext } from '../types';
-import { addBusTargetOptions, busTargetOf, positiveInteger } from './options';
+import { describeEntry } from './describeEntry';
+import { ledgerOf, type TargetOptions } from './ledgerOf';
+import { listDeliveriesCommand } from './listDeliveries';
+import { addBusTargetOptions, positiveInteger } from './options';
+import { redriveDeliveriesCommand } from './redriveDeliveries';
+import { showDeliveryCommand } from './showDelivery';
 
-interface TargetOptions {
-  stage?: string;
-  region?: string;
-  dataDir?: string;
-}
 
 interface ListOptions extends TargetOptions {
   subscription?: string;
@@ -23,22 +17,18 @@ interface ListOptions extends TargetOptions {
   json?: boolean;
 }
 
-interface RedriveOptions extends TargetOptions {
-  subscription: string;
-  lane?: string;
-  sequence?: string;
-  all?: boolean;
-  reason?: string;
-}
-
 /**
- * `switchyard deliveries dead|pending|redrive`: the delivery ledger for operators — dead letters (deliveries
- * that ran out of retries, or whose subscription answered 410 or was removed), deliveries awaiting a retry,
- * and redriving dead letters (each becomes a delivery of its own, due now, attempts reset).
- * Listings show what an operator needs to decide — never the event's data.
+ * `switchyard deliveries list|show|redrive|dead|pending`: the delivery ledger for operators — one subscription's
+ * deliveries in trouble (`list`), one delivery's every attempt from the delivery log (`show`), redriving dead
+ * letters (each becomes a delivery of its own, due now, attempts reset), and the paged listings across
+ * subscriptions: dead letters (out of retries, or their subscription answered 410 or was removed) and
+ * deliveries awaiting a retry. Output shows what an operator needs to decide — never the event's data.
  */
 export function deliveriesCommand(context: CliContext): Command {
-  const deliveries = new Command('deliveries').description('dead letters and pending retries of webhook and Lambda deliveries; redrive');
+  const deliveries = new Command('deliveries').description('failed webhook and Lambda deliveries: list, show every attempt, redrive; dead letters and pending retries');
+  deliveries.addCommand(listDeliveriesCommand(context));
+  deliveries.addCommand(showDeliveryCommand(context));
+  deliveries.addCommand(redriveDeliveriesCommand(context));
   for (const [name, description] of [
     ['dead', 'dead letters: deliveries given up on, with the reason and the last attempt'],
     ['pending', 'deliveries awaiting a retry (lane heads) or waiting behind one (ordered subscriptions)'],
@@ -57,30 +47,6 @@ export function deliveriesCommand(context: CliContext): Command {
         }),
     );
   }
-  deliveries.addCommand(
-    addBusTargetOptions(new Command('redrive').description('redrive dead letters: one (--lane and --sequence, as listed) or all of a subscription (--all)'))
-      .requiredOption('--subscription <id>', 'the subscription')
-      .option('--lane <lane>', 'the dead letter\'s lane, as `deliveries dead` lists it')
-      .option('--sequence <sequence>', 'the dead letter\'s sequence number')
-      .option('--all', "every dead letter of the subscription")
-      .option('--reason <reason>', 'with --all: only those dead for this reason (e.g. subscription_disabled, exhausted)')
-      .action(async (options: RedriveOptions) => {
-        const one = options.lane !== undefined || options.sequence !== undefined;
-        if (one === Boolean(options.all) || (one && (options.lane === undefined || options.sequence === undefined))) {
-          throw new CliError('redrive needs either --lane and --sequence (one dead letter) or --all');
-        }
-        if (options.reason !== undefined && !options.all) throw new CliError('--reason goes with --all');
-        const ledger = await ledgerOf(options, context);
-        if (options.all) {
-          const count = await ledger.redriveAll(options.subscription, options.reason ? { reason: options.reason as DeadReason } : {});
-          context.out(`redrove ${count} dead letter(s) of subscription ${options.subscription}`);
-          return;
-        }
-        const ref = await ledger.redrive({ subscriptionId: options.subscription, lane: options.lane!, sequence: options.sequence! });
-        if (!ref) throw new CliError(`no dead letter of subscription ${options.subscription} at lane ${options.lane} sequence ${options.sequence}`, 1);
-        context.out(`redriven: subscription ${ref.subscriptionId}, now lane ${ref.lane} sequence ${ref.sequence}, due now`);
-      }),
-  );
   return deliveries;
 }
 
@@ -109,20 +75,5 @@ function printPage(page: LedgerPage, kind: 'dead' | 'pending', options: ListOpti
   if (page.cursor) context.out(`more: --cursor ${page.cursor}`);
 }
 
-/** An entry for `--json`: its position, history and the event's identity, without the event's data. */
-function describeEntry(entry: LedgerEntry): Record<string, unknown> {
-  const { event, ...rest } = entry;
-  return { ...rest, event: { source: event.source, id: event.id, type: event.type, ...(event.subject !== undefined ? { subject: event.subject } : {}) } };
-}
-
-export async function ledgerOf(options: TargetOptions, context: CliContext): Promise<DeliveryLedger> {
-  const target = await resolveBusTarget(busTargetOf(options), { env: context.env, readStackOutputs: context.readStackOutputs });
-  const clients = createAwsClients(target.env);
-  return new DeliveryLedger({
-    documents: clients.documents,
-    tableName: target.need(ENV.deliveryTableName),
-    keys: createEventKeys({ kms: clients.kms, keyId: target.need(ENV.kmsKeyId) }),
-    onUnreadable: (ref, error) =>
-      context.err(`cannot open the ledger item of subscription ${ref.subscriptionId} lane ${ref.lane} sequence ${ref.sequence}: ${error instanceof Error ? error.message : String(error)}`),
-  });
-}
+// `subscriptions disabled|disable|enable` reach the ledger through here too.
+export { ledgerOf } from './ledgerOf';

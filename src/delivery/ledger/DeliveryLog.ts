@@ -17,7 +17,7 @@ export type LoggedAttempt = Omit<DeliveryAttempt, 'lane' | 'sequence'>;
 
 /**
  * The delivery log: every attempt of every delivery that failed at least once, as items of the delivery table
- * under pk `ATTEMPTS#<subscription>#<webhookIdOf(source, id)>`, sk the attempt's time and number — so one
+ * under pk `ATTEMPTS#<subscription>#<webhookIdOf(source, id)>`, sk the attempt's time, number and a tag — so one
  * delivery's history is one Query, and redrives of it add to the same history.
  *
  * Only the failure path writes here: the router's first failed attempt, then each retry and its end (success
@@ -34,7 +34,7 @@ export class DeliveryLog {
     if (!(retentionDays > 0)) throw new RangeError(`attemptRetentionDays must be > 0, got ${retentionDays}`);
   }
 
-  /** Logs one attempt. A retried write of the same attempt (same time and number) overwrites itself. */
+  /** Logs one attempt (an item of its own: nothing earlier in the log is touched). */
   async record(ref: AttemptRef, attempt: LoggedAttempt): Promise<void> {
     const item: AttemptItem = {
       pk: attemptsPk(ref.subscriptionId, webhookIdOf(ref.source, ref.id)),

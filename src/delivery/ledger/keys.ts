@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** Partition key of the disabled-subscription items (one Query lists them all). */
 export const SUBSCRIPTIONS_PK = 'SUBSCRIPTIONS';
@@ -61,8 +61,11 @@ export function attemptsPk(subscriptionId: string, webhookId: string): string {
   return `${ATTEMPTS_PK_PREFIX}${subscriptionId}#${webhookId}`;
 }
 
-/** Sort key of a logged attempt: its time, then its number, so a log reads in order and two attempts never collide. */
-export function attemptSk(at: number, attempt: number): string {
+/**
+ * Sort key of a logged attempt: its time, then its number, so a log reads in order; then a random tag, since
+ * two attempts may share both (a redrive restarts the count, a replayed Kinesis record repeats attempt 1).
+ */
+export function attemptSk(at: number, attempt: number, tag: string = randomBytes(4).toString('hex')): string {
   if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`attempt must be a positive integer, got ${attempt}`);
-  return `${dueAtKey(at)}#${String(attempt).padStart(ATTEMPT_DIGITS, '0')}`;
+  return `${dueAtKey(at)}#${String(attempt).padStart(ATTEMPT_DIGITS, '0')}#${tag}`;
 }

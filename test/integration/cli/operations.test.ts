@@ -54,7 +54,10 @@ describe('switchyard deliveries and subscriptions', () => {
     const pending = await cli('deliveries', 'pending', '--subscription', 'billing', '--json');
     expect(pending.out.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ state: 'pending', attempts: 0, sequence: '4960001' })]);
     const again = await cli('deliveries', 'redrive', '--subscription', 'billing', '--lane', 'key:order-9', '--sequence', '4960001');
-    expect(again).toMatchObject({ code: 1, err: ['switchyard: no dead letter of subscription billing at lane key:order-9 sequence 4960001'] });
+    expect(again).toMatchObject({
+      code: 1,
+      err: ['switchyard: no dead letter of subscription billing at lane key:order-9 sequence 4960001; list them with `switchyard deliveries list --subscription billing --status dead`'],
+    });
 
     expect((await cli('subscriptions', 'disabled')).out[1].split(/\s{2,}/)).toEqual(['crm', expect.stringMatching(/^\d{4}-/), 'HTTP 410 Gone']);
     expect((await cli('subscriptions', 'enable', 'crm', '--redrive')).out).toEqual(['subscription crm enabled; 1 dead letter(s) redriven']);
