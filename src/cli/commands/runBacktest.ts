@@ -35,6 +35,8 @@ export interface RunBacktestOptions {
   window: BacktestWindow;
   /** Sample events kept per subscription. */
   samples: number;
+  /** Events asked for per page. @default 1000, the most a query allows */
+  pageSize?: number;
   /** Called after each page with the events scanned so far and the last one read. */
   onPage?(scanned: number, last: StoredEvent | undefined): void;
 }
@@ -50,7 +52,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   let scanned = 0;
   let cursor: string | undefined;
   do {
-    const page = await options.queryEvents({ types: '>', from: window.from, to: window.to, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+    const page = await options.queryEvents({ types: '>', from: window.from, to: window.to, limit: options.pageSize ?? PAGE_SIZE, ...(cursor ? { cursor } : {}) });
     for (const stored of page.events) {
       scanned++;
       for (const id of matcher.match(stored.event)) {
