@@ -3,7 +3,8 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EVENT_DATA_ALG, eventAad, openEventData, sealEventData, type Clock, type EventKeys, type SealedEventData } from '../crypto';
 import type { CloudEventJson } from '../events/types';
-import { CorruptItemError, isConditionFailure, StoreError } from './errors';
+import { BY_TYPE_BUCKET_INDEX } from './constants';
+import { CorruptItemError, explainMissingIndex, isConditionFailure, StoreError } from './errors';
 import { batchGetItems, batchPutItems, type BatchRetryOptions } from './batchItems';
 import { itemKey } from './itemKey';
 import { queryEvents } from './queryEvents';
@@ -36,8 +37,9 @@ export interface KnownPosition {
 export interface EventStore {
   /**
    * Stores a stream batch: one consistent BatchGetItem per 100 keys finds what is stored already, one
-   * BatchWriteItem per 25 new events writes the rest (unprocessed items retried with backoff). Resolves once
-   * every new event is written; throws (nothing to deliver) otherwise.
+   * BatchWriteItem per 25 new events writes the rest (unprocessed items retried with backoff), and the type
+   * catalog learns of types and source + type pairs new to this process (a conditional put each, never per
+   * event). Resolves once every new event and catalog entry is written; throws (nothing to deliver) otherwise.
    */
   storeBatch(entries: readonly StoreEntry[]): Promise<StoreOutcome[]>;
   /** Where each source + id is stored, if it is: one BatchGetItem per 100 keys, only the position read. */
@@ -153,7 +155,8 @@ const DEFLATED_AAD_SUFFIX = Buffer.from('#deflate-raw', 'utf8');
  * keys consistently, drops copies of what is stored under another sequence, and writes the rest with
  * unconditional batch puts (a router is alone on its shard, so only a copy re-sent under another partition key
  * can race it: see `storeBatch`). `data` is sealed with AES-256-GCM under a cached KMS data key, source and id
- * bound as AAD.
+ * bound as AAD. Queries by type pattern, source and arrival time are `queryEvents` (see queryEvents.ts) over
+ * the `byTypeBucket` index, their patterns expanded through the type catalog (TypeCatalog.ts).
  */
 export class DynamoDbEventStore implements EventStore {
   private readonly documents: DynamoDBDocumentClient;
@@ -226,9 +229,10 @@ export class DynamoDbEventStore implements EventStore {
   async archive(event: CloudEventJson, position: StreamPosition): Promise<'stored' | 'duplicate'> {
     checkPosition(position);
     const item = await this.buildItem(event, position);
+    // Cataloged first: a retry after a failure here finds the event stored ('duplicate') and would not catalog it.
+    await this.catalog.record([event]);
     try {
       await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-      await this.catalog.record([event]);
       return 'stored';
     } catch (error) {
       if (isConditionFailure(error)) return 'duplicate';
@@ -244,15 +248,21 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   queryEvents(query: EventQuery): Promise<EventQueryPage> {
-    return queryEvents(query, { documents: this.documents, tableName: this.tableName, catalog: this.catalog, load: (pks) => this.loadEvents(pks) });
+    return this.explained(queryEvents(query, { documents: this.documents, tableName: this.tableName, catalog: this.catalog, load: (pks) => this.loadEvents(pks) }));
   }
 
   listTypes(): Promise<string[]> {
-    return this.catalog.types();
+    return this.explained(this.catalog.types());
   }
 
   listSources(): Promise<CatalogedSource[]> {
-    return this.catalog.sources();
+    return this.explained(this.catalog.sources());
+  }
+
+  private explained<T>(read: Promise<T>): Promise<T> {
+    return read.catch((error: unknown) => {
+      throw explainMissingIndex(this.tableName, BY_TYPE_BUCKET_INDEX, error);
+    });
   }
 
   /** The item `storeBatch` and `archive` write for an event (exported for the write-unit bench). */

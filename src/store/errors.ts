@@ -37,3 +37,16 @@ export class CorruptItemError extends StoreError {
 export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 }
+
+/**
+ * A query error that says what to do when the event table lacks the `byTypeBucket` index (a table made before
+ * it: DynamoDB adds one index per update, dynalite none); any other error is returned as it is.
+ */
+export function explainMissingIndex(tableName: string, indexName: string, error: unknown): unknown {
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  if (name !== 'ValidationException' || !/specified index/i.test(message ?? '')) return error;
+  return new StoreError(
+    `event table ${tableName} has no ${indexName} index (it was made before queries by type bucket): add the index, or locally start with a fresh data dir (SWITCHYARD_DATA_DIR)`,
+    { cause: error },
+  );
+}

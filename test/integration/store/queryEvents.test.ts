@@ -239,6 +239,15 @@ describe('DynamoDbEventStore.queryEvents on dynalite', () => {
     expect(seen).toEqual(events.map(({ event }) => event.id));
   });
 
+  it('says what to do when the event table predates the byTypeBucket index', async () => {
+    const tableName = `events-${randomUUID()}`;
+    await ensureTable(clients.dynamodb, tableName, { partitionKey: 'pk', indexes: { byType: { partitionKey: 'type', sortKey: 'timeKey', projection: 'KEYS_ONLY' } } });
+    const old = await freshStore({ tableName });
+    for (const read of [() => old.queryEvents({ types: 'order.created' }), () => old.listTypes()]) {
+      await expect(read()).rejects.toThrow(`event table ${tableName} has no byTypeBucket index (it was made before queries by type bucket)`);
+    }
+  });
+
   it('costs at most 2 write units per ~1 KB event: the item and its keys-only index item', async () => {
     const target = await freshStore();
     const event = cloudEvent('com.example.orders.created', {
