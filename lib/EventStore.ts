@@ -12,11 +12,13 @@ export type EventStoreProps = SwitchyardTableProps;
 
 /**
  * The event store: one item per event keyed by source + id (`pk`) — also the dedupe record — and a
- * `byTypeBucket` index by type, bucket and arrival time projecting only keys (see EVENT_TABLE_SCHEMA), on-demand, SSE-KMS with a customer-managed key, point-in-time
- * recovery. The router gets {@link grantStore}; ingest (duplicate answer, `GET /events/{id}`) gets
- * {@link grantLookup}; replay readers get {@link grantRead}; its name reaches them as `EVENT_TABLE_NAME`. The
- * router also uses its key to generate the data keys that envelope-encrypt each event's payload. The event
- * store outlives Kinesis retention, so it is retained unless a stage says otherwise.
+ * `byTypeBucket` index by type, bucket and arrival time projecting only keys (see EVENT_TABLE_SCHEMA; it also
+ * holds the type catalog), on-demand, SSE-KMS with a customer-managed key, point-in-time recovery. The router
+ * gets {@link grantStore} (it writes the catalog too); ingest (duplicate answer, `GET /events/{id}`) gets
+ * {@link grantLookup}; query, feed and replay readers get {@link grantRead}; its name reaches them as
+ * `EVENT_TABLE_NAME`. The router also uses its key to generate the data keys that envelope-encrypt each event's
+ * payload. The event store outlives Kinesis retention, so it is retained unless a stage says otherwise. A stage
+ * deployed with the older `byType` index needs two deploys (DynamoDB adds or drops one index per table update).
  */
 export class EventStore extends SwitchyardTable {
   constructor(scope: Construct, id: string, props: EventStoreProps = {}) {
