@@ -74,6 +74,3 @@ function printPage(page: LedgerPage, kind: 'dead' | 'pending', options: ListOpti
   for (const line of formatTable(headers, rows, 80)) context.out(line);
   if (page.cursor) context.out(`more: --cursor ${page.cursor}`);
 }
-
-// `subscriptions disabled|disable|enable` reach the ledger through here too.
-export { ledgerOf } from './ledgerOf';

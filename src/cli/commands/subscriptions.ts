@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { formatTable, isoTime } from '../formatTable';
 import type { CliContext } from '../types';
-import { ledgerOf } from './deliveries';
+import { CliError } from '../errors';
+import { ledgerOf } from './ledgerOf';
 import { addBusTargetOptions } from './options';
 import { validateSubscriptionsCommand } from './validateSubscriptions';
 import { pushSubscriptionsCommand } from './pushSubscriptions';
@@ -47,19 +48,33 @@ export function subscriptionsCommand(context: CliContext): Command {
     addBusTargetOptions(new Command('disable').description('turn a subscription off: its events go to dead letters until it is enabled'))
       .argument('<id>', 'subscription id')
       .requiredOption('--reason <text>', 'why, for whoever enables it again')
+      .option('--json', 'print {"subscriptionId","disabled":true}')
       .action(async (id: string, options: SubscriptionOptions) => {
+        checkId(id);
         await (await ledgerOf(options, context)).disableSubscription(id, options.reason!);
-        context.out(`subscription ${id} disabled`);
+        context.out(options.json ? JSON.stringify({ subscriptionId: id, disabled: true }) : `subscription ${id} disabled`);
       }),
   );
   subscriptions.addCommand(
     addBusTargetOptions(new Command('enable').description('turn a disabled subscription back on'))
       .argument('<id>', 'subscription id')
       .option('--redrive', 'also redrive its dead letters of reason subscription_disabled')
+      .option('--json', 'print {"subscriptionId","enabled":true,"redriven":N}')
       .action(async (id: string, options: SubscriptionOptions) => {
-        const { redriven } = await (await ledgerOf(options, context)).enableSubscription(id, { redrive: Boolean(options.redrive) });
-        context.out(`subscription ${id} enabled${options.redrive ? `; ${redriven} dead letter(s) redriven` : ''}`);
+        checkId(id);
+        const ledger = await ledgerOf(options, context);
+        if (!(await ledger.disabledSubscriptions()).some((d) => d.subscriptionId === id)) {
+          throw CliError.failure(`subscription ${id} is not disabled; \`switchyard subscriptions disabled\` lists those that are`);
+        }
+        const { redriven } = await ledger.enableSubscription(id, { redrive: Boolean(options.redrive) });
+        if (options.json) context.out(JSON.stringify({ subscriptionId: id, enabled: true, redriven }));
+        else context.out(`subscription ${id} enabled${options.redrive ? `; ${redriven} dead letter(s) redriven` : ''}`);
       }),
   );
   return subscriptions;
+}
+
+/** Subscription ids never hold `#` (the ledger's keys rely on it): a usage mistake, caught before reaching the bus. */
+function checkId(id: string): void {
+  if (!id || id.includes('#')) throw new CliError(`subscription id must be non-empty and without '#', got ${JSON.stringify(id)}`);
 }

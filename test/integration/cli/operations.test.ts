@@ -63,8 +63,14 @@ describe('switchyard deliveries and subscriptions', () => {
     expect((await cli('subscriptions', 'enable', 'crm', '--redrive')).out).toEqual(['subscription crm enabled; 1 dead letter(s) redriven']);
     expect((await cli('subscriptions', 'disabled')).out).toEqual(['no disabled subscriptions']);
     expect((await cli('deliveries', 'dead', '--subscription', 'crm')).out).toEqual(['no dead letters']);
+    expect(await cli('subscriptions', 'enable', 'crm')).toMatchObject({
+      code: 1,
+      err: ['switchyard: subscription crm is not disabled; `switchyard subscriptions disabled` lists those that are'],
+    });
     expect((await cli('subscriptions', 'disable', 'crm', '--reason', 'maintenance')).out).toEqual(['subscription crm disabled']);
+    expect((await cli('subscriptions', 'disable', 'a#b', '--reason', 'x')).code).toBe(2);
     expect((await ledger.disabledSubscriptions()).map((d) => [d.subscriptionId, d.reason])).toEqual([['crm', 'maintenance']]);
+    expect((await cli('subscriptions', 'enable', 'crm', '--json')).out).toEqual(['{"subscriptionId":"crm","enabled":true,"redriven":0}']);
   });
 });
 
