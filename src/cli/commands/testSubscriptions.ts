@@ -5,36 +5,51 @@ import { validateCloudEvent } from '../../events/validateCloudEvent';
 import type { CloudEventJson } from '../../events/types';
 import { explainMatch, type FailedClause } from '../../routing/explainMatch';
 import { CliError } from '../errors';
+import { isoTime } from '../formatTable';
 import type { CliContext } from '../types';
+import { ledgerOf, type TargetOptions } from './ledgerOf';
 import { readSubscriptionsFile, type LoadedSubscriptions } from './readSubscriptionsFile';
 
-interface TestOptions {
+interface TestOptions extends TargetOptions {
   event: string;
   json?: boolean;
 }
 
+/** Turned off on the bus (a 410 from its target, or `subscriptions disable`): its events become dead letters. */
+interface Disabled {
+  at: string;
+  reason: string;
+}
+
 /** One subscription's answer for the event. */
-type SubscriptionResult = { id: string; path: string; matched: true } | { id: string; path: string; matched: false; clause: FailedClause };
+type SubscriptionResult = { id: string; path: string; disabled?: Disabled } & ({ matched: true } | { matched: false; clause: FailedClause });
 
 /**
  * `switchyard subscriptions test --event file.json [file]`: which subscriptions of a file match one CloudEvent,
  * and for each that does not, the first clause that failed (its JSON Pointer, the field, the rule, the event's
- * value). The file is loaded as `subscriptions validate` loads it. Exit 0 whatever matches; 1 when the file or
- * the event is invalid; 2 for a usage mistake (a file that cannot be read).
+ * value). The file is loaded as `subscriptions validate` loads it. Offline unless `--stage` or `--data-dir` is
+ * given: then the subscriptions that bus has disabled are marked as such (they match, but receive nothing).
+ * Exit 0 whatever matches; 1 when the file or the event is invalid; 2 for a usage mistake (a file that cannot be read).
  */
 export function testSubscriptionsCommand(context: CliContext): Command {
   return new Command('test')
     .description('which subscriptions of a file match an event, and for each that does not, the first clause that failed')
     .argument('[file]', 'the subscriptions file', 'subscriptions.json')
     .requiredOption('--event <file>', 'the CloudEvent (structured JSON) to try; - reads it from standard input')
-    .option('--json', 'print one JSON object: { file, event, matched, subscriptions: [{ id, path, matched, clause? }] }')
+    .option('--stage <name>', 'also mark the subscriptions this deployed stage has disabled (stack Switchyard-<name>)')
+    .option('--region <region>', 'AWS region of the stage (default: AWS_REGION or the profile)')
+    .option('--data-dir <dir>', 'also mark the subscriptions the local bus on this data dir has disabled')
+    .option('--json', 'print one JSON object: { file, event, matched, subscriptions: [{ id, path, matched, clause?, disabled? }] }')
     .action(async (file: string, options: TestOptions) => {
       const loaded = await readSubscriptionsFile(file, context, { secrets: 'check', json: options.json });
       const event = await readEvent(options.event, context);
+      const disabled = await disabledOnBus(options, context);
       const results = loaded.config.subscriptions.map((subscription, index): SubscriptionResult => {
         const path = loaded.pointers[index];
         const explanation = explainMatch(subscription, event, { basePath: path });
-        return explanation.matched ? { id: subscription.id, path, matched: true } : { id: subscription.id, path, matched: false, clause: pageUpClause(loaded, index, explanation.clause) };
+        const off = disabled.get(subscription.id);
+        const common = { id: subscription.id, path, ...(off ? { disabled: off } : {}) };
+        return explanation.matched ? { ...common, matched: true } : { ...common, matched: false, clause: pageUpClause(loaded, index, explanation.clause) };
       });
       const matched = results.filter((result) => result.matched).map((result) => result.id);
       if (options.json) {
@@ -45,9 +60,18 @@ export function testSubscriptionsCommand(context: CliContext): Command {
       context.out(`${file}: ${matched.length} of ${count} subscription${count === 1 ? '' : 's'} match event ${event.id} (type ${event.type}, source ${event.source})`);
       const width = Math.max(0, ...results.map((result) => result.id.length));
       for (const result of results) {
-        context.out(result.matched ? `  match     ${result.id}` : `  no match  ${result.id.padEnd(width)}  ${result.clause.path}: ${result.clause.message}`);
+        const off = result.disabled ? ` (disabled on the bus since ${result.disabled.at}: ${result.disabled.reason}; its events become dead letters)` : '';
+        context.out(result.matched ? `  match     ${result.id}${off}` : `  no match  ${result.id.padEnd(width)}  ${result.clause.path}: ${result.clause.message}${off}`);
       }
     });
+}
+
+/** The subscriptions the named bus has disabled, by id; none asked when neither --stage nor --data-dir is given. */
+async function disabledOnBus(options: TestOptions, context: CliContext): Promise<Map<string, Disabled>> {
+  if (options.stage === undefined && options.dataDir === undefined) return new Map();
+  const ledger = await ledgerOf(options, context);
+  const disabled = await ledger.disabledSubscriptions();
+  return new Map(disabled.map((entry) => [entry.subscriptionId, { at: isoTime(entry.disabledAt), reason: entry.reason }]));
 }
 
 /** In the PageUp format the one matching clause is the entry's `BusinessEvent`, whatever it was converted to. */
