@@ -3,8 +3,10 @@ import { Webhook } from 'standardwebhooks';
 import { createAwsClients } from '../../../src/wiring/awsClients';
 import { createEventKeys } from '../../../src/crypto';
 import type { CloudEventJson } from '../../../src/events/types';
+import { partitionKeyOf } from '../../../src/events/partitionKeyOf';
 import { Router } from '../../../src/router/Router';
 import { DynamoDbEventStore } from '../../../src/store';
+import { kinesisStreamRecord } from '../../../src/stream/kinesisStreamRecord';
 import { makeEvent } from '../../helpers/cloudEvents';
 import { Receiver } from '../delivery/support/Receiver';
 import { EngineHarness, kinesisRecords, webhookSubscription } from '../engine/support/EngineHarness';
@@ -17,6 +19,8 @@ let receiver: Receiver;
 const failingWrites = new Set<number>();
 let writeCalls = 0;
 let batchGets = 0;
+/** Keys of the type catalog's puts, on the store's own client. */
+const catalogPuts: string[] = [];
 let store: DynamoDbEventStore;
 let router: Router;
 
@@ -34,6 +38,14 @@ beforeAll(async () => {
       return next(args);
     },
     { step: 'initialize', name: 'injectBatchWriteFailures' },
+  );
+  clients.dynamodb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const pk = (args.input as { Item?: { pk?: { S?: string } } }).Item?.pk?.S;
+      if (context.commandName === 'PutItemCommand' && pk?.startsWith('cat#')) catalogPuts.push(pk);
+      return next(args);
+    },
+    { step: 'build', name: 'countCatalogPuts' },
   );
   store = new DynamoDbEventStore({
     documents: clients.documents,
@@ -124,6 +136,48 @@ describe('Router: store the batch, then deliver what is new', () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(result.summary).toMatchObject({ undecodable: 1, stored: 1 });
     expect(deliveredIds()).toEqual([event.id]);
+  });
+});
+
+describe('Router: what it stores, queries find', () => {
+  it('in stream order per partition key (arrival, then sequence), the catalog written once per type and source', async () => {
+    const ns = `com.example.routed${Date.now()}`;
+    const start = Date.parse('2026-02-01T00:00:00.000Z');
+    let sequence = 0;
+    // Two shards, two keys each, several records of a shard in one millisecond: arrival orders the shard.
+    const batchOf = (shard: number, events: CloudEventJson[], firstMs: number) =>
+      events.map((event, i) =>
+        kinesisStreamRecord({
+          shardId: `shardId-00000000000${shard}`,
+          partitionKey: partitionKeyOf(event),
+          sequenceNumber: `49600000000000000000000000000000000000000000000${String(++sequence).padStart(9, '0')}`,
+          data: Buffer.from(JSON.stringify(event)),
+          arrivedAt: new Date(start + firstMs + Math.floor(i / 3)),
+        }),
+      );
+    const keys = ['k0', 'k1', 'k2', 'k3'];
+    const byKey = new Map<string, string[]>(keys.map((key) => [key, []]));
+    const batches = [0, 1, 2].flatMap((round) =>
+      [0, 1].map((shard) => {
+        const events = Array.from({ length: 7 }, (_, i) => makeEvent({ type: `${ns}.${i % 2 ? 'paid' : 'created'}`, partitionkey: keys[shard * 2 + (i % 2)] }));
+        for (const event of events) byKey.get(String(event.partitionkey))!.push(event.id);
+        return batchOf(shard, events, round * 10 + shard);
+      }),
+    );
+    catalogPuts.length = 0;
+    for (const records of batches) expect((await router.routeBatch(records)).batchItemFailures).toEqual([]);
+    expect(catalogPuts).toHaveLength(4);
+
+    const seen: CloudEventJson[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.queryEvents({ types: `${ns}.>`, source: '/shop', limit: 5, cursor });
+      seen.push(...page.events.map((stored) => stored.event));
+      cursor = page.next;
+    } while (cursor);
+    expect(seen).toHaveLength(42);
+    for (const key of keys) expect(seen.filter((event) => event.partitionkey === key).map((event) => event.id)).toEqual(byKey.get(key));
+    expect((await store.listTypes()).filter((type) => type.startsWith(ns))).toEqual([`${ns}.created`, `${ns}.paid`]);
   });
 });
 
