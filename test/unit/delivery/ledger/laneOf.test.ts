@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { laneOf, redriveLaneOf } from '../../../../src/delivery/ledger';
-import { deadSk, dueAtKey, dueBucketOf, lanePk, sequenceSk } from '../../../../src/delivery/ledger/keys';
+import { attemptSk, attemptsPk, deadSk, dueAtKey, dueBucketOf, lanePk, sequenceSk } from '../../../../src/delivery/ledger/keys';
+import { webhookIdOf } from '../../../../src/delivery/webhookIdOf';
 
 const ordered = { delivery: { ordered: true } };
 const unordered = { delivery: { ordered: false } };
@@ -75,5 +76,19 @@ describe('ledger keys', () => {
       buckets.add(bucket);
     }
     expect([...buckets].sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+  });
+
+  it("keys a delivery's log by subscription and webhook id, its attempts in time then number order", () => {
+    expect(attemptsPk('orders', webhookIdOf('/shop', 'a#b'))).toBe(`ATTEMPTS#orders#${webhookIdOf('/shop', 'a#b')}`);
+    expect(() => attemptsPk('or#ders', 'evt_x')).toThrow(/without '#'/);
+    expect(attemptSk(1_000, 2, 'tag')).toBe('000000000001000#0002#tag');
+    expect(() => attemptSk(1_000, 0)).toThrow(/attempt must be a positive integer/);
+    fc.assert(
+      fc.property(fc.nat({ max: 2 ** 45 }), fc.integer({ min: 1, max: 9999 }), fc.nat({ max: 2 ** 45 }), fc.integer({ min: 1, max: 9999 }), (at1, n1, at2, n2) => {
+        const [a, b] = [attemptSk(at1, n1), attemptSk(at2, n2)];
+        if (at1 !== at2 || n1 !== n2) expect(a < b).toBe(at1 < at2 || (at1 === at2 && n1 < n2));
+        else expect(a).not.toBe(b);
+      }),
+    );
   });
 });

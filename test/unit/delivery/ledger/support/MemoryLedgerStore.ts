@@ -1,13 +1,14 @@
+import { withoutUndefined } from '../../../../../src/delivery/ledger/withoutUndefined';
 import type { ItemKey, LedgerItem, LedgerStore, ListScope, StoredItem, StoredPage, UpdateCondition } from '../../../../../src/delivery/ledger/LedgerStore';
 
 /**
  * The ledger's storage hooks in a Map: the same conditions as DynamoDB's single-item writes, items copied in and
- * out (so callers never share an object with the "table"), partitions and pages in key order. Counts writes.
+ * out (so callers never share an object with the "table") without undefined fields, partitions and pages in key
+ * order. test/integration/delivery/ledger/LedgerStore.test.ts holds it and DynamoLedgerStore to one contract.
  */
 export class MemoryLedgerStore implements LedgerStore {
   readonly name = 'memory';
   readonly items = new Map<string, StoredItem>();
-  writes = 0;
   /** Page size of `partitionPages`, small so that paging is exercised. */
   constructor(private readonly pageSize = 3) {}
 
@@ -23,8 +24,7 @@ export class MemoryLedgerStore implements LedgerStore {
   }
 
   async put(item: StoredItem): Promise<void> {
-    this.writes++;
-    this.items.set(id(item), copy(item));
+    this.items.set(id(item), copy(withoutUndefined(item)));
   }
 
   async updateIf(key: ItemKey, set: Partial<LedgerItem>, remove: readonly (keyof LedgerItem)[], condition: UpdateCondition): Promise<boolean> {
@@ -33,15 +33,13 @@ export class MemoryLedgerStore implements LedgerStore {
     if (condition.dueAt !== undefined && item.dueAt !== condition.dueAt) return false;
     if (condition.dueAtOrBefore !== undefined && !(item.dueAt !== undefined && item.dueAt <= condition.dueAtOrBefore)) return false;
     if (condition.attempts !== undefined && item.attempts !== condition.attempts) return false;
-    const updated: Record<string, unknown> = { ...item, ...copy(set) };
+    const updated: Record<string, unknown> = { ...item, ...copy(withoutUndefined(set)) };
     for (const field of remove) delete updated[field];
-    this.writes++;
     this.items.set(id(key), updated as unknown as LedgerItem);
     return true;
   }
 
   async delete(key: ItemKey): Promise<void> {
-    this.writes++;
     this.items.delete(id(key));
   }
 
