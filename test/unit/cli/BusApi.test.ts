@@ -66,7 +66,7 @@ describe('BusApi', () => {
 
   test('waits what Retry-After asks on 429 and 503, then sends the same request again', async () => {
     const answers = [429, 503, 202];
-    bus.respond = (req, res) => {
+    bus.respond = (_req, res) => {
       const status = answers.shift()!;
       if (status === 202) json(res, 202, accepted(['x']));
       else json(res, status, { error: { code: 'throttled', message: 'slow down' } }, { 'retry-after': status === 429 ? '2' : '1' });
