@@ -38,7 +38,11 @@ export function tailCommand(context: CliContext): Command {
     ),
     'each event whole, one per line',
   )
-    .addHelpText('after', '\nA sequence number starts its own shard at that record and the other shards at the time it arrived.')
+    .addHelpText(
+      'after',
+      '\nEach shard is printed in stream order, so the events of one partition key are; shards interleave as they are read.\n' +
+        'A sequence number starts its own shard at that record and the other shards at the time it arrived.',
+    )
     .action(async (options: TailOptions) => {
       const target = await resolveBusTarget(busTargetOf(options), { env: context.env, readStackOutputs: context.readStackOutputs });
       const streamName = target.need(ENV.eventStreamName);

@@ -8,7 +8,14 @@ describe('switchyard (argument handling)', () => {
     const { ctx, out } = context();
     expect(await runCli(['--help'], ctx)).toBe(0);
     const help = out.join('\n');
-    for (const command of ['worker', 'parked', 'deliveries', 'subscriptions']) expect(help).toContain(`\n  ${command}`);
+    for (const command of ['publish', 'get', 'tail', 'types', 'worker', 'parked', 'deliveries', 'subscriptions']) expect(help).toContain(`\n  ${command}`);
+  });
+
+  test.each([['publish'], ['get'], ['tail'], ['types'], ['subscriptions', 'push']])('%j has --help, with --json among its options', async (...path) => {
+    const { ctx, out } = context();
+    expect(await runCli([...path, '--help'], ctx)).toBe(0);
+    expect(out.join('\n')).toMatch(new RegExp(`^Usage: switchyard ${path.join(' ')} `));
+    expect(out.join('\n')).toMatch(/^ {2}--json +machine output: /m);
   });
 
   test.each([
@@ -20,6 +27,13 @@ describe('switchyard (argument handling)', () => {
     [['deliveries', 'redrive', '--subscription', 's1', '--lane', 'key:a'], 'switchyard: redrive needs exactly one of: --lane and --sequence (one dead letter), --all, or --since'],
     [['deliveries', 'redrive', '--subscription', 's1', '--lane', 'key:a', '--sequence', '1', '--reason', 'exhausted'], 'switchyard: --reason goes with --all'],
     [['nonsense'], "error: unknown command 'nonsense'"],
+    [['publish', '--source', '/shop'], 'switchyard: publish needs --type (or --file events.ndjson); see switchyard publish --help'],
+    [['publish', '--type', 't'], 'switchyard: publish needs --source (or --file events.ndjson)'],
+    [['publish', '--type', 't', '--source', '/s', '--url', 'http://a', '--stage', 'prod'], 'switchyard: pass --url or --stage, not both'],
+    [['publish', '--type', 't', '--source', '/s', '--url', 'localhost:4000'], 'switchyard: --url must be an http(s) URL such as http://127.0.0.1:4000, got "localhost:4000"'],
+    [['get', 'evt-1'], "error: required option '--source <source>' not specified\n(switchyard get --help shows the usage)"],
+    [['tail', '--types', 'a.>.b'], '--types ">" must be the last token ("a.>.b")'],
+    [['subscriptions', 'push', '/nonexistent/subscriptions.json'], 'switchyard: cannot read /nonexistent/subscriptions.json (ENOENT): give the path of a subscriptions.json'],
   ])('refuses %j with exit code 2 and says why', async (argv, message) => {
     const { ctx, err } = context();
     expect(await runCli(argv, ctx)).toBe(2);
