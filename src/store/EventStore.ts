@@ -91,7 +91,8 @@ export interface EventItem {
   /**
    * Arrival in Kinesis (else storage time) as UTC ISO with ms, `#`, sequence: the `byTypeBucket` sort key.
    * Arrival, not the producer's `time`: within a shard arrival order is stream order, so ascending queries give
-   * stream order per partition key (replay needs it); and `time` may be absent or anything.
+   * stream order per partition key (replay needs it); and `time` may be absent or anything. Within one
+   * millisecond the sequences order a shard's events as text, which holds for Kinesis's (one length per stream).
    */
   timeKey: string;
   shard: string;

@@ -42,16 +42,18 @@ export async function queryEvents(query: EventQuery, dependencies: QueryEventsDe
   if (plan.after && plan.descending && plan.after.timeKey < upper) upper = plan.after.timeKey;
   if (types.length === 0 || lower > upper) return { events: [] };
 
+  const partitions = types.flatMap(typeBucketKeysOf);
   const merge = new IndexPartitionMerge({
     documents: dependencies.documents,
     tableName: dependencies.tableName,
-    partitions: types.flatMap(typeBucketKeysOf),
+    partitions,
     lower,
     upper,
     descending: plan.descending,
     ...(plan.after ? { after: plan.after } : {}),
     ...(plan.source !== undefined ? { pkPrefixes: [sourceKeyPrefix(plan.source), HASHED_KEY_PREFIX] } : {}),
-    firstReadSize: Math.min(plan.limit + 1, Math.max(25, Math.ceil((2 * plan.limit) / types.length))),
+    // Twice a fair share of the page (and one more, to know whether a next page exists) from each partition.
+    firstReadSize: Math.min(plan.limit + 1, Math.max(10, Math.ceil((2 * (plan.limit + 1)) / partitions.length))),
   });
 
   const events: StoredEvent[] = [];
