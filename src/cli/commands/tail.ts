@@ -60,7 +60,15 @@ export function tailCommand(context: CliContext): Command {
       };
       const tail = new StreamTail(kinesis, streamName, stop.signal, print, (line) => context.err(line));
       try {
-        const shards = await tail.start(options.from);
+        let shards: number;
+        try {
+          shards = await tail.start(options.from);
+        } catch (error) {
+          // Ctrl-C while the readers were being placed: a stop, not a failure.
+          if (!stop.signal.aborted) throw error;
+          context.err(`${await stopping}: stopped before the first read`);
+          return;
+        }
         context.err(
           `tailing stream ${streamName} on the ${target.description} from ${describeFrom(options.from)}: ${shards} shard(s)` +
             `${options.types ? `, types ${options.types}` : ''}. Ctrl-C stops.`,
