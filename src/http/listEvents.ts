@@ -16,7 +16,8 @@ export interface ReadRoutesDependencies {
  * follows `next` and resumes from its last cursor); `order=newest` reverses it. Each page is
  * `{"events":[{"event","sequence","shard","arrivedAt"?,"storedAt","dataWithheld"?:true}],"next"?,"previous"?}`:
  * pass `next` as `after` for the following page and `previous` as `before` for the one preceding; every page reads
- * in the order first asked for.
+ * in the order first asked for. An oldest-first query without `to` also answers `resume`: when `next` is absent (no
+ * more yet), poll again later with `after=<resume>` for what was stored since.
  */
 export async function listEvents(request: HttpRequest, deps: ReadRoutesDependencies): Promise<HttpResponse> {
   await deps.tokens.authenticate(request.headers.authorization);
@@ -25,6 +26,7 @@ export async function listEvents(request: HttpRequest, deps: ReadRoutesDependenc
     events: page.events.map(jsonOf),
     ...(page.next !== undefined ? { next: page.next } : {}),
     ...(page.previous !== undefined ? { previous: page.previous } : {}),
+    ...(page.resume !== undefined ? { resume: page.resume } : {}),
   });
 }
 

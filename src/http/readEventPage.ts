@@ -16,6 +16,8 @@ export interface EventPageView {
   events: PageEvent[];
   next?: string;
   previous?: string;
+  /** Oldest-first pages without `to`: the `after` to poll with for events stored later (see the store's `resume`). */
+  resume?: string;
 }
 
 export interface ReadEventPageOptions {
@@ -52,7 +54,7 @@ export async function readEventPage(request: PageRequest, options: ReadEventPage
   });
   return request.backwards
     ? { events: events.reverse(), ...cursors(page.previous, page.next) }
-    : { events, ...cursors(page.next, page.previous) };
+    : { events, ...cursors(page.next, page.previous), ...(page.resume !== undefined ? { resume: page.resume } : {}) };
 }
 
 function cursors(next: string | undefined, previous: string | undefined): Pick<EventPageView, 'next' | 'previous'> {

@@ -40,7 +40,9 @@ export async function queryEvents(query: EventQuery, dependencies: QueryEventsDe
   let upper = plan.to ?? HIGHEST;
   if (plan.after && !plan.descending && plan.after.timeKey > lower) lower = plan.after.timeKey;
   if (plan.after && plan.descending && plan.after.timeKey < upper) upper = plan.after.timeKey;
-  if (types.length === 0 || lower > upper) return { events: [] };
+  const resumeFrom = (at: IndexPosition | undefined) =>
+    !plan.descending && plan.to === undefined && at ? { resume: encodeEventCursor({ after: at, descending: false, fingerprint: plan.fingerprint }) } : {};
+  if (types.length === 0 || lower > upper) return { events: [], ...resumeFrom(plan.after) };
 
   const partitions = types.flatMap(typeBucketKeysOf);
   const merge = new IndexPartitionMerge({
@@ -76,6 +78,7 @@ export async function queryEvents(query: EventQuery, dependencies: QueryEventsDe
     events,
     ...(last && (await merge.hasMore()) ? { next: cursor(last, plan.descending) } : {}),
     ...(first ? { previous: cursor(first, !plan.descending) } : {}),
+    ...resumeFrom(last ?? plan.after),
   };
 }
 

@@ -52,6 +52,13 @@ export interface EventQueryPage {
   next?: string;
   /** Goes back before the first event, the other direction; absent when the page is empty. */
   previous?: string;
+  /**
+   * Oldest-first pages of an open-ended query (no `to`) only: where to poll for events stored after this page —
+   * after its last event, or the cursor given when the page is empty. Present even when `next` is absent, since
+   * such a query is never finished. An event stored late (its shard's router lagging) can land behind it: a
+   * consumer that must miss nothing takes webhooks or runs a worker.
+   */
+  resume?: string;
 }
 
 /**

@@ -165,4 +165,21 @@ describe('read API (local bus)', () => {
     expect(foreign.status).toBe(400);
     expect(foreign.body.error.details[0].field).toBe('after');
   });
+  // Last: it publishes one more event.
+  it('lets a pull consumer poll: the last page answers resume, which later serves what was stored since', async () => {
+    let page = await getJson('/events?type=shop.order.created&limit=500');
+    expect(page.body.next).toBeUndefined();
+    const resume = page.body.resume as string;
+    expect(resume).toEqual(expect.any(String));
+    page = await getJson(`/events?type=shop.order.created&after=${encodeURIComponent(resume)}`);
+    expect(page.body.events).toEqual([]);
+    const later = makeEvent({ type: 'shop.order.created', source: '/shop', data: { later: true } });
+    const posted = await fetch(`${bus.url}/events`, { method: 'POST', headers: { ...auth, 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(later) });
+    expect(posted.status).toBe(202);
+    const polled = await eventually(async () => {
+      const next = await getJson(`/events?type=shop.order.created&after=${encodeURIComponent(page.body.resume)}`);
+      return next.body.events.length > 0 ? next.body.events : undefined;
+    });
+    expect(polled.map((item: any) => item.event)).toEqual([later]);
+  });
 });

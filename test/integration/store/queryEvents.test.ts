@@ -186,6 +186,30 @@ describe('DynamoDbEventStore.queryEvents on dynalite', () => {
     });
   });
 
+  it('gives an open-ended oldest-first query a resume cursor that polls for what is stored later', async () => {
+    const target = await freshStore();
+    const first = cloudEvent('poll.tick');
+    await store(target, [{ event: first, arrivedAt: at(1) }]);
+    const page = await target.queryEvents({ types: 'poll.*' });
+    expect(ids(page)).toEqual([first.id]);
+    expect(page.next).toBeUndefined();
+    expect(page.resume).toBeDefined();
+    // Nothing new yet: an empty page that hands the same position back.
+    const idle = await target.queryEvents({ types: 'poll.*', cursor: page.resume });
+    expect(idle.events).toEqual([]);
+    expect(idle.resume).toBe(page.resume);
+    const later = [cloudEvent('poll.tick'), cloudEvent('poll.tock')];
+    await store(target, [
+      { event: later[0]!, arrivedAt: at(2) },
+      { event: later[1]!, arrivedAt: at(3) },
+    ]);
+    const polled = await target.queryEvents({ types: 'poll.*', cursor: idle.resume });
+    expect(ids(polled)).toEqual(later.map((event) => event.id));
+    // Bounded or newest-first queries finish: no resume.
+    expect((await target.queryEvents({ types: 'poll.*', to: at(10) })).resume).toBeUndefined();
+    expect((await target.queryEvents({ types: 'poll.*', descending: true })).resume).toBeUndefined();
+  });
+
   it('finds an event whose key was hashed (over 2 KB) by its source', async () => {
     const target = await freshStore();
     const source = `/long/${'x'.repeat(2100)}`;
