@@ -73,8 +73,9 @@ export function backtestSubscriptionsCommand(context: CliContext): Command {
       for (const line of formatTable(['SUBSCRIPTION', 'MATCHES', 'SHARE'], rows, 80)) context.out(line);
       const sampled = result.subscriptions.filter((count) => count.samples.length > 0);
       if (sampled.length > 0) context.out('samples (source id type):');
+      const width = Math.max(0, ...sampled.map((count) => count.id.length));
       for (const count of sampled) {
-        count.samples.forEach((sample, i) => context.out(`  ${i === 0 ? count.id : ' '.repeat(count.id.length)}  ${sample.source} ${sample.id} ${sample.type}`));
+        count.samples.forEach((sample, i) => context.out(`  ${(i === 0 ? count.id : '').padEnd(width)}  ${sample.source} ${sample.id} ${sample.type}`));
       }
     });
 }

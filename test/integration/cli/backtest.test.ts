@@ -168,18 +168,23 @@ describe('switchyard subscriptions backtest', () => {
       PROPOSED.map((s) => [s.id, expected.get(s.id)?.length, Math.min(1, expected.get(s.id)?.length ?? 0)]),
     );
 
-    const text = await runCli(['subscriptions', 'backtest', proposedFile, '--since', '1h', '--samples', '0', '--data-dir', dataDir]);
+    const text = await runCli(['subscriptions', 'backtest', proposedFile, '--since', '1h', '--samples', '1', '--data-dir', dataDir]);
     expect(text.code).toBe(0);
     const lines = text.stdout.trim().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^${proposedFile} against local bus at http://127\\.0\\.0\\.1:\\d+, \\S+Z to \\S+Z: 300 events scanned, nothing delivered$`));
     expect(lines[1]).toMatch(/^SUBSCRIPTION\s+MATCHES\s+SHARE$/);
     const all = bruteForce([...first, ...second]);
-    expect(lines.slice(2).map((line) => line.split(/\s+/))).toEqual(
+    expect(lines.slice(2, 2 + PROPOSED.length).map((line) => line.split(/\s+/))).toEqual(
       PROPOSED.map((s) => {
         const count = all.get(s.id)?.length ?? 0;
         return [s.id, String(count), `${((100 * count) / 300).toFixed(1)}%`];
       }),
     );
+    // One sample per subscription that matched anything, its id in a column of its own.
+    const sampled = PROPOSED.filter((s) => (all.get(s.id)?.length ?? 0) > 0);
+    expect(lines[2 + PROPOSED.length]).toBe('samples (source id type):');
+    const width = Math.max(...sampled.map((s) => s.id.length));
+    expect(lines.slice(3 + PROPOSED.length)).toEqual(sampled.map((s) => expect.stringMatching(new RegExp(`^  ${s.id.padEnd(width)}  /\\S+ bt-${runId}-\\d+ (com|org)\\.\\S+$`))));
   });
 
   test('an invalid proposed file is refused with its errors (exit 1); a bad window is a usage error (exit 2)', async () => {
