@@ -63,7 +63,7 @@ export class BusApi {
   /** `POST /events` with a body already serialized: the accepted entries, in request order. */
   async publish(body: string, contentType: string): Promise<AcceptedEvent[]> {
     const response = await this.send(() => this.http.post('events', body, { headers: { 'Content-Type': contentType } }));
-    const answer = this.expect(response, [202, 200]) as { accepted?: AcceptedEvent[] };
+    const answer = this.expect(response, [202, 200], 'POST /events') as { accepted?: AcceptedEvent[] };
     if (!Array.isArray(answer?.accepted)) throw this.malformed('POST /events', response);
     return answer.accepted;
   }
@@ -71,7 +71,7 @@ export class BusApi {
   /** `GET /events/{id}?source=`: the stored event (a 404 when the bus holds none is an ApiRequestError). */
   async getEvent(id: string, source: string): Promise<FetchedEvent> {
     const response = await this.send(() => this.http.get(`events/${encodeURIComponent(id)}`, { params: { source } }));
-    const event = this.expect(response, [200]) as CloudEventJson;
+    const event = this.expect(response, [200], 'GET /events/{id}') as CloudEventJson;
     const header = (name: string) => (typeof response.headers[name] === 'string' ? (response.headers[name] as string) : undefined);
     return { event, sequence: header('switchyard-sequence'), shard: header('switchyard-shard') };
   }
@@ -79,7 +79,7 @@ export class BusApi {
   /** `GET /types`: the event types the bus has seen. */
   async listTypes(): Promise<string[]> {
     const response = await this.send(() => this.http.get('types'));
-    const answer = this.expect(response, [200]) as { types?: unknown };
+    const answer = this.expect(response, [200], 'GET /types') as { types?: unknown };
     if (!Array.isArray(answer?.types) || !answer.types.every((type) => typeof type === 'string')) throw this.malformed('GET /types', response);
     return answer.types as string[];
   }
@@ -115,13 +115,13 @@ export class BusApi {
     }
   }
 
-  /** The parsed body of an answer with one of the `ok` statuses; any other status becomes its ApiRequestError. */
-  private expect(response: AxiosResponse<string>, ok: number[]): unknown {
+  /** The parsed body of an answer to `what` with one of the `ok` statuses; any other status becomes its ApiRequestError. */
+  private expect(response: AxiosResponse<string>, ok: number[], what: string): unknown {
     const body = parseBody(response.data);
     if (!ok.includes(response.status)) {
       throw apiRequestError(response.status, body, this.where, parseRetryAfter(headerOf(response, 'retry-after')));
     }
-    if (body === undefined) throw this.malformed(response.config.method?.toUpperCase() ?? 'request', response);
+    if (body === undefined) throw this.malformed(what, response);
     return body;
   }
 

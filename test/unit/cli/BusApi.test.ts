@@ -101,7 +101,7 @@ describe('BusApi', () => {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html>a proxy</html>');
     };
     const { api, retries } = await apiFor();
-    await expect(api.getEvent('id', '/s')).rejects.toThrow(`${bus.url} answered GET with 200 and a body that is not the bus API's: check --url / --stage`);
+    await expect(api.getEvent('id', '/s')).rejects.toThrow(`${bus.url} answered GET /events/{id} with 200 and a body that is not the bus API's: check --url / --stage`);
     api.close();
     expect(retries).toHaveLength(1);
     expect(bus.requests.map((r) => r.path)).toEqual(['/events/id?source=%2Fs', '/events/id?source=%2Fs']);
