@@ -44,7 +44,15 @@ export function showDeliveryCommand(context: CliContext): Command {
         context.out('no attempt made yet');
         return;
       }
-      const rows = history.attempts.map((a) => [String(a.attempt), isoTime(a.at), a.status === undefined ? '-' : String(a.status), latency(a), outcome(a), a.error ?? '-']);
+      // Numbered through the whole history: a redrive restarts the ledger's own count, so its first attempt says so.
+      const rows = history.attempts.map((a, index) => [
+        String(index + 1),
+        isoTime(a.at),
+        a.status === undefined ? '-' : String(a.status),
+        latency(a),
+        `${index > 0 && a.attempt === 1 ? 'redriven: ' : ''}${outcome(a)}`,
+        a.error ?? '-',
+      ]);
       for (const line of formatTable(['ATTEMPT', 'TIME', 'STATUS', 'LATENCY', 'OUTCOME', 'ERROR'], rows, 100)) context.out(line);
     });
 }
@@ -61,7 +69,7 @@ function stateText(history: DeliveryHistory): string {
   const entry = history.entry;
   switch (history.status) {
     case 'delivered_after_retry':
-      return `delivered after retry (attempt ${history.attempts.at(-1)!.attempt})`;
+      return `delivered after retry (${history.attempts.length} attempts)`;
     case 'pending':
       return entry?.nextAttemptAt !== undefined ? `pending, next attempt at ${isoTime(entry.nextAttemptAt)}` : 'pending';
     case 'waiting':

@@ -84,7 +84,7 @@ describe('switchyard deliveries show', () => {
     const shown = await cli('deliveries', 'show', event.id, '--source', '/flaky', '--subscription', 'flaky');
     expect(shown).toMatchObject({ code: 0, stderr: '' });
     const lines = shown.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(`event ${event.id} (source /flaky) to subscription flaky: delivered after retry (attempt 2)`);
+    expect(lines[0]).toBe(`event ${event.id} (source /flaky) to subscription flaky: delivered after retry (2 attempts)`);
     expect(lines[1]).toMatch(/^ATTEMPT\s+TIME\s+STATUS\s+LATENCY\s+OUTCOME\s+ERROR$/);
     expect(lines[2]!.split(/\s{2,}/)).toEqual(['1', expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/), '500', expect.stringMatching(/^\d+ ms$/), 'retry (http_status)', 'receiver answered 500 Internal Server Error']);
     expect(lines[3]!.split(/\s{2,}/)).toEqual(['2', expect.stringMatching(/^\d{4}-/), '204', expect.stringMatching(/^\d+ ms$/), 'delivered', '-']);
