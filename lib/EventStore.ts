@@ -1,7 +1,7 @@
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { EVENT_TABLE_SCHEMA } from '../src/store/tableSchemas';
-import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_LOOKUP_ACTIONS, TABLE_READ_ACTIONS, TABLE_STORE_ACTIONS, actions } from './perms';
+import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_READ_ACTIONS, TABLE_STORE_ACTIONS, actions } from './perms';
 import { SwitchyardTable, type SwitchyardTableProps } from './SwitchyardTable';
 
 /** Name of the index that serves queries by type and arrival time (and the type catalog). */
@@ -14,8 +14,8 @@ export type EventStoreProps = SwitchyardTableProps;
  * The event store: one item per event keyed by source + id (`pk`) — also the dedupe record — and a
  * `byTypeBucket` index by type, bucket and arrival time projecting only keys (see EVENT_TABLE_SCHEMA; it also
  * holds the type catalog), on-demand, SSE-KMS with a customer-managed key, point-in-time recovery. The router
- * gets {@link grantStore} (it writes the catalog too); ingest (duplicate answer, `GET /events/{id}`) gets
- * {@link grantLookup}; query, feed and replay readers get {@link grantRead}; its name reaches them as
+ * gets {@link grantStore} (it writes the catalog too); ingest (duplicate answer, `GET /events/{id}`, queries and
+ * feeds) and the replay runner get {@link grantRead}; its name reaches them as
  * `EVENT_TABLE_NAME`. The router also uses its key to generate the data keys that envelope-encrypt each event's
  * payload. The event store outlives Kinesis retention, so it is retained unless a stage says otherwise. A stage
  * deployed with the older `byType` index needs two deploys (DynamoDB adds or drops one index per table update).
@@ -37,12 +37,6 @@ export class EventStore extends SwitchyardTable {
   public grantStore(grantee: iam.IGrantable): iam.Grant {
     this.encryptionKey.grant(grantee, ...actions(KEY_ENCRYPT_DECRYPT_ACTIONS));
     return this.grantOn(grantee, actions(TABLE_STORE_ACTIONS));
-  }
-
-  /** Lets `grantee` read items by key (GetItem, BatchGetItem) on the table, and Decrypt: ingest. */
-  public grantLookup(grantee: iam.IGrantable): iam.Grant {
-    this.encryptionKey.grant(grantee, ...actions(KEY_DECRYPT_ACTIONS));
-    return this.grantOn(grantee, actions(TABLE_LOOKUP_ACTIONS));
   }
 
   /** Lets `grantee` read events by key and query `byTypeBucket` (events and type catalog), plus Decrypt on the key. */

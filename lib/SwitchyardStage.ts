@@ -194,7 +194,7 @@ export class SwitchyardStage extends Stack {
       ...functionDefaults,
       entry: ingestEntry ?? 'lambdas/ingest/index.ts',
       serviceName: 'switchyard-ingest',
-      description: `Switchyard ${stage}: HTTP API → Kinesis (validate, duplicate check, publish), GET /events/{id}`,
+      description: `Switchyard ${stage}: HTTP API → Kinesis (validate, duplicate check, publish), GET /events/{id}, feeds`,
       memorySize: 512,
       timeout: Duration.seconds(29),
       reservedConcurrentExecutions: config.ingestReservedConcurrency,
@@ -204,11 +204,13 @@ export class SwitchyardStage extends Stack {
         [ENV.kmsKeyId]: encryptionKey.keyArn,
         [ENV.producerTokensSecretId]: this.producerTokens.secretArn,
         [ENV.maxEventBytes]: String(config.maxEventBytes ?? STAGE_DEFAULTS.maxEventBytes),
+        ...(config.privateTypes?.length ? { [ENV.privateTypes]: config.privateTypes.join(',') } : {}),
       },
     });
-    // Ingest writes nothing to DynamoDB: it reads the store for the duplicate answer and GET /events/{id}.
+    // Ingest writes nothing to DynamoDB: it reads the store for the duplicate answer, GET /events/{id}, and the
+    // queries behind GET /events, GET /feeds/… and GET /types (the byTypeBucket index and the type catalog).
     this.eventStream.grantPublish(this.ingest);
-    this.eventStore.grantLookup(this.ingest);
+    this.eventStore.grantRead(this.ingest);
     this.producerTokens.grantRead(this.ingest);
 
     // The router stores each batch, then fans what was new out to its subscriptions; what fails goes to the

@@ -40,19 +40,10 @@ export const TABLE_STORE_ACTIONS = [
 ] as const;
 
 /**
- * DynamoDB: ingest's reads of the event store — BatchGetItem for the duplicate answer of `POST /events`, GetItem
- * for `GET /events/{id}` (and a data key's item). Nothing on the indexes.
+ * DynamoDB: reads of the event store — by key (the duplicate answer of `POST /events`, `GET /events/{id}`) and
+ * queries of the `byTypeBucket` index and the type catalog (`GET /events`, feeds, replay, backtest).
  */
-export const TABLE_LOOKUP_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem'] as const;
-
-/** DynamoDB: reads of the event store — by key (`GET /events/{id}`) and by type and time (`byType`). */
-export const TABLE_READ_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-] as const;
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 
 /** DynamoDB: idempotency records — claim (conditional put), read, extend, release. No scans. */
 export const TABLE_READ_WRITE_ACTIONS = [

@@ -60,6 +60,12 @@ export interface StageConfig {
    */
   readonly lambdaTargets?: readonly string[];
   /**
+   * Event type patterns (NATS-style) whose events the read routes (`GET /events`, `GET /feeds/…`) serve without
+   * `data` (`SWITCHYARD_PRIVATE_TYPES`).
+   * @default - none
+   */
+  readonly privateTypes?: readonly string[];
+  /**
    * AWS account of the stage.
    * @default - the CLI's account (CDK_DEFAULT_ACCOUNT), or environment-agnostic
    */
@@ -85,6 +91,7 @@ const FIELDS: Record<keyof StageConfig, { kind: FieldKind; required?: boolean }>
   ingestReservedConcurrency: { kind: 'number' },
   routerReservedConcurrency: { kind: 'number' },
   maxSubscriptions: { kind: 'number' },
+  privateTypes: { kind: 'stringList' },
   lambdaTargets: { kind: 'stringList' },
   account: { kind: 'string' },
   region: { kind: 'string' },

@@ -1,5 +1,5 @@
 import { BY_TYPE_BUCKET_INDEX, EventStore } from '../../lib/EventStore';
-import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_LOOKUP_ACTIONS, TABLE_READ_ACTIONS, TABLE_STORE_ACTIONS } from '../../lib/perms';
+import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_READ_ACTIONS, TABLE_STORE_ACTIONS } from '../../lib/perms';
 import { EVENT_TABLE_SCHEMA } from '../../src/store/tableSchemas';
 import { pairs } from './helpers';
 import { allowedAfterGrant, describeEncryptedTable } from './support/tableConstructCases';
@@ -9,7 +9,6 @@ describe('EventStore', () => {
     keys: { partitionKey: 'pk', indexes: { byTypeBucket: { partitionKey: 'tb', sortKey: 'timeKey', projection: 'KEYS_ONLY' } } },
     grantAll: (store, role) => {
       store.grantStore(role);
-      store.grantLookup(role);
       store.grantRead(role);
       store.grant(role, 'dynamodb:Query');
     },
@@ -27,13 +26,6 @@ describe('EventStore', () => {
         ...pairs(stack, TABLE_STORE_ACTIONS, [subject.table.tableArn]),
         ...pairs(stack, KEY_ENCRYPT_DECRYPT_ACTIONS, [subject.encryptionKey.keyArn]),
       ]),
-    );
-  });
-
-  test('grantLookup allows GetItem and BatchGetItem on the table only, and Decrypt', () => {
-    const { stack, subject, allowed } = allowedAfterGrant(EventStore, (store, role) => store.grantLookup(role));
-    expect(allowed).toEqual(
-      new Set([...pairs(stack, TABLE_LOOKUP_ACTIONS, [subject.table.tableArn]), ...pairs(stack, KEY_DECRYPT_ACTIONS, [subject.encryptionKey.keyArn])]),
     );
   });
 

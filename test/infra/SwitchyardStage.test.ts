@@ -1,6 +1,6 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_STREAM_PUBLISH_ACTIONS, STREAM_CONSUME_ACTIONS, STREAM_PUBLISH_ACTIONS, TABLE_LOOKUP_ACTIONS, TABLE_READ_WRITE_ACTIONS, TABLE_STORE_ACTIONS } from '../../lib/perms';
+import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_STREAM_PUBLISH_ACTIONS, STREAM_CONSUME_ACTIONS, STREAM_PUBLISH_ACTIONS, TABLE_READ_ACTIONS, TABLE_READ_WRITE_ACTIONS, TABLE_STORE_ACTIONS } from '../../lib/perms';
 import { resolveStageConfig, type StageConfig } from '../../lib/resolveStageConfig';
 import type { SwitchyardFunction } from '../../lib/SwitchyardFunction';
 import { DELIVERY_FUNCTIONS, MAX_ATTEMPT_SECONDS, MAX_DELIVERY_TIMEOUT_SECONDS, SwitchyardStage } from '../../lib/SwitchyardStage';
@@ -126,9 +126,9 @@ describe('SwitchyardStage', () => {
       expect(props('workerTable').GlobalSecondaryIndexes).toBeUndefined();
     });
 
-    test('the event store has the byType index; the idempotency table expires records through expiresAt', () => {
+    test('the event store has the byTypeBucket index; the idempotency table expires records through expiresAt', () => {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
-        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byType' })],
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byTypeBucket' })],
         DeletionProtectionEnabled: true,
       });
       template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -263,13 +263,13 @@ describe('SwitchyardStage', () => {
       }
     });
 
-    test('ingest may publish, read event store items by key and the tokens — and write nothing to DynamoDB', () => {
+    test('ingest may publish, read and query the event store and read the tokens — and write nothing to DynamoDB', () => {
       const s = stack;
       const key = s.key.key.keyArn;
       const table = s.eventStore.table.tableArn;
       const expected = new Set([
         ...pairs(s, STREAM_PUBLISH_ACTIONS, [s.eventStream.streamArn]),
-        ...pairs(s, TABLE_LOOKUP_ACTIONS, [table]),
+        ...pairs(s, TABLE_READ_ACTIONS, [table, `${table}/index/byTypeBucket`]),
         ...pairs(s, ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], [s.producerTokens.secretArn]),
         ...pairs(s, [...KEY_DECRYPT_ACTIONS, ...KEY_STREAM_PUBLISH_ACTIONS], [key]),
         ...pairs(s, ['logs:CreateLogStream', 'logs:PutLogEvents'], [s.ingest.logGroup.logGroupArn]),
@@ -386,9 +386,9 @@ describe('SwitchyardStage', () => {
   });
 
   describe('HTTP API', () => {
-    test('routes POST /events, GET /events/{id}, GET /health to ingest, throttled per the stage', () => {
+    test('routes POST /events, the read routes and GET /health to ingest, throttled per the stage', () => {
       const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
-      expect(routeKeys.sort()).toEqual(['GET /events/{id}', 'GET /health', 'POST /events']);
+      expect(routeKeys.sort()).toEqual(['GET /events', 'GET /events/{id}', 'GET /feeds/{pattern}', 'GET /health', 'GET /types', 'POST /events']);
       template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
         IntegrationUri: stack.resolve(stack.ingest.function.functionArn),
       });
@@ -437,6 +437,17 @@ describe('SwitchyardStage', () => {
       t.hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: 7 });
       t.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
       t.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    });
+
+    test('privateTypes reach ingest as SWITCHYARD_PRIVATE_TYPES; without them the variable is absent', () => {
+      const withPrivate = Template.fromStack(stageStack({ shardCount: 1, retentionHours: 24, privateTypes: ['hr.>', 'payroll.*'] }, { bundle: false }));
+      withPrivate.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ SWITCHYARD_PRIVATE_TYPES: 'hr.>,payroll.*' }) },
+      });
+      const without = Template.fromStack(stageStack({ shardCount: 1, retentionHours: 24 }, { bundle: false }));
+      for (const fn of Object.values(without.findResources('AWS::Lambda::Function'))) {
+        expect(fn.Properties.Environment?.Variables?.SWITCHYARD_PRIVATE_TYPES).toBeUndefined();
+      }
     });
 
     test('defaults: 256 KiB events; the router retries without limit whatever the retention', () => {
