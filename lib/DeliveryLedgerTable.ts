@@ -12,7 +12,7 @@ export type DeliveryLedgerTableProps = SwitchyardTableProps;
 
 /**
  * The delivery ledger (src/delivery/ledger): lanes of failed or held-back deliveries, dead letters and
- * disabled subscriptions in one table keyed by `pk` + `sk`, with the sparse `due` index the redeliver
+ * disabled subscriptions, and the delivery log (every attempt of a delivery that failed once) in one table keyed by `pk` + `sk`, with the sparse `due` index the redeliver
  * sweep reads; on-demand, SSE-KMS with a customer-managed key, point-in-time recovery. The engine and
  * redeliver functions get {@link grantReadWrite}; its name reaches them as `DELIVERY_TABLE_NAME`. They also
  * use its key to generate the data keys that seal each stored event (`sealEventData`). It holds pending
@@ -21,7 +21,8 @@ export type DeliveryLedgerTableProps = SwitchyardTableProps;
  */
 export class DeliveryLedgerTable extends SwitchyardTable {
   constructor(scope: Construct, id: string, props: DeliveryLedgerTableProps = {}) {
-    super(scope, id, props, { schema: DELIVERY_TABLE_SCHEMA, keyDescription: 'Switchyard delivery ledger' });
+    // Only the delivery log's attempt items carry `expiresAt` (30 days); lanes and dead letters never expire.
+    super(scope, id, props, { schema: DELIVERY_TABLE_SCHEMA, keyDescription: 'Switchyard delivery ledger', timeToLiveAttribute: 'expiresAt' });
   }
 
   /**

@@ -5,7 +5,7 @@ import { allowedAfterGrant, describeEncryptedTable, itemReadWritePairs } from '.
 
 describe('DeliveryLedgerTable', () => {
   describeEncryptedTable(DeliveryLedgerTable, {
-    keys: { partitionKey: 'pk', sortKey: 'sk', indexes: { due: { partitionKey: 'dueBucket', sortKey: 'dueAt' } } },
+    keys: { partitionKey: 'pk', sortKey: 'sk', indexes: { due: { partitionKey: 'dueBucket', sortKey: 'dueAt' } }, timeToLiveAttribute: 'expiresAt' },
     grantAll: (ledger, role) => ledger.grantReadWrite(role),
     protectsWhenRetained: true,
   });
