@@ -1,14 +1,12 @@
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
-import { SubscriptionMatcher } from '../../routing/SubscriptionMatcher';
-import type { StoredEvent } from '../../store/types';
 import { createAwsClients } from '../../wiring/awsClients';
 import { ENV } from '../../wiring/environment';
 import { eventStoreFromEnvironment } from '../../wiring/ingestFromEnvironment';
 import { formatTable } from '../formatTable';
 import { resolveBusTarget } from '../target/resolveBusTarget';
 import type { CliContext } from '../types';
-import { parseBacktestWindow, type BacktestWindow } from './backtestWindow';
+import { parseBacktestWindow } from './backtestWindow';
 import { addBusTargetOptions, busTargetOf } from './options';
 import { readSubscriptionsFile } from './readSubscriptionsFile';
 import { runBacktest, type BacktestResult } from './runBacktest';
@@ -24,11 +22,14 @@ interface BacktestOptions {
 }
 
 const DEFAULT_SAMPLES = 3;
+/** Resolution of the progress bar. */
+const PROGRESS_STEPS = 1000;
 
 /**
  * `switchyard subscriptions backtest [file] --since 24h [--until <iso>]`: runs a proposed subscriptions file
  * against the events the bus stored in a window (by arrival time) and reports, per subscription, how many it
- * would have matched and a few of them — delivering nothing. The file is checked as the engine checks it, except
+ * would have matched and the oldest few — delivering nothing. Only the event types the file can match are read
+ * (every type when a subscription has no `types`). The file is checked as the engine checks it, except
  * its secrets: `{ env }`, `{ secretsManager }` and `{ ssm }` references are not resolved (nothing is signed or
  * sent), so a file can be tried before its secrets exist.
  */
@@ -40,24 +41,24 @@ export function backtestSubscriptionsCommand(context: CliContext): Command {
     .requiredOption('--since <when>', 'start of the window (arrival time): a duration back from now such as 24h, 90m, 7d, or an ISO 8601 time')
     .option('--until <iso>', 'end of the window, exclusive (ISO 8601 time with its zone; default: now)')
     .option('--samples <n>', `sample events shown per subscription (default: ${DEFAULT_SAMPLES})`, nonNegativeInteger('--samples'), DEFAULT_SAMPLES)
-    .option('--json', 'print one JSON object: { file, bus, from, to, scanned, subscriptions: [{ id, matched, samples }] }')
+    .option('--json', 'print one JSON object: { file, bus, from, to, types, scanned, subscriptions: [{ id, matched, samples: [{ source, id, type }] }] }')
     .action(async (file: string, options: BacktestOptions) => {
       const window = parseBacktestWindow(options.since, options.until, new Date());
       const loaded = await readSubscriptionsFile(file, context, { secrets: 'skip', json: options.json });
-      const matcher = new SubscriptionMatcher(loaded.config.subscriptions);
       const target = await resolveBusTarget(busTargetOf(options), { env: context.env, readStackOutputs: context.readStackOutputs });
       target.need(ENV.eventTableName);
       target.need(ENV.kmsKeyId);
       const store = eventStoreFromEnvironment(target.env, createAwsClients(target.env));
-      const progress = progressBar(context, window);
+      const progress = progressBar(context);
       let result: BacktestResult;
       try {
         result = await runBacktest({
+          listTypes: () => store.listTypes(),
           queryEvents: (query) => store.queryEvents(query),
-          matcher,
+          subscriptions: loaded.config.subscriptions,
           window,
           samples: options.samples,
-          onPage: (scanned, last) => progress?.update(scanned, last),
+          onPage: (scanned, done) => progress?.update(scanned, done),
         });
       } finally {
         progress?.stop();
@@ -65,10 +66,11 @@ export function backtestSubscriptionsCommand(context: CliContext): Command {
       const from = window.from.toISOString();
       const to = window.to.toISOString();
       if (options.json) {
-        context.out(JSON.stringify({ file, bus: target.description, from, to, scanned: result.scanned, subscriptions: result.subscriptions }));
+        context.out(JSON.stringify({ file, bus: target.description, from, to, types: result.types, scanned: result.scanned, subscriptions: result.subscriptions }));
         return;
       }
-      context.out(`${file} against ${target.description}, ${from} to ${to}: ${result.scanned.toLocaleString('en-US')} event${result.scanned === 1 ? '' : 's'} scanned, nothing delivered`);
+      const scanned = `${result.scanned.toLocaleString('en-US')} event${result.scanned === 1 ? '' : 's'} of ${result.types.toLocaleString('en-US')} type${result.types === 1 ? '' : 's'}`;
+      context.out(`${file} against ${target.description}, ${from} to ${to}: ${scanned} scanned, nothing delivered`);
       const rows = result.subscriptions.map((count) => [count.id, count.matched.toLocaleString('en-US'), share(count.matched, result.scanned)]);
       for (const line of formatTable(['SUBSCRIPTION', 'MATCHES', 'SHARE'], rows, 80)) context.out(line);
       const sampled = result.subscriptions.filter((count) => count.samples.length > 0);
@@ -92,27 +94,19 @@ function nonNegativeInteger(name: string): (value: string) => number {
   };
 }
 
-/**
- * A bar on the terminal (standard error when it is one) measuring how far through the window the reading is,
- * by the arrival time of the last event read: events are read oldest first, so this is what gives an ETA.
- */
-function progressBar(context: CliContext, window: BacktestWindow): { update(scanned: number, last: StoredEvent | undefined): void; stop(): void } | undefined {
+/** A bar on the terminal (standard error, when it is one) of how far through the reading the backtest is. */
+function progressBar(context: CliContext): { update(scanned: number, done: number): void; stop(): void } | undefined {
   const terminal = context.terminal;
   if (terminal === undefined || !terminal.isTTY) return undefined;
-  const span = Math.max(1, Math.ceil((window.to.getTime() - window.from.getTime()) / 1000));
   const bar = new SingleBar({
     stream: terminal,
-    format: 'backtest |{bar}| {percentage}% of the window | {scanned} events | ETA {eta_formatted}',
+    format: 'backtest |{bar}| {percentage}% | {scanned} events scanned | ETA {eta_formatted}',
     hideCursor: true,
     clearOnComplete: true,
   });
-  bar.start(span, 0, { scanned: 0 });
+  bar.start(PROGRESS_STEPS, 0, { scanned: 0 });
   return {
-    update(scanned, last) {
-      const at = last === undefined ? undefined : Date.parse(last.arrivedAt ?? last.storedAt);
-      const position = at === undefined || Number.isNaN(at) ? undefined : Math.min(span, Math.max(0, Math.floor((at - window.from.getTime()) / 1000)));
-      bar.update(position ?? span, { scanned: scanned.toLocaleString('en-US') });
-    },
+    update: (scanned, done) => bar.update(Math.round(done * PROGRESS_STEPS), { scanned: scanned.toLocaleString('en-US') }),
     stop: () => bar.stop(),
   };
 }

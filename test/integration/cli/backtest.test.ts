@@ -118,6 +118,7 @@ interface BacktestJson {
   bus: string;
   from: string;
   to: string;
+  types: number;
   scanned: number;
   subscriptions: { id: string; matched: number; samples: { source: string; id: string; type: string }[] }[];
 }
@@ -138,6 +139,7 @@ describe('switchyard subscriptions backtest', () => {
     const answer = JSON.parse(result.stdout) as BacktestJson;
     const all = [...first, ...second];
     expect(answer.scanned).toBe(all.length);
+    expect(answer.types).toBe(TYPES.length);
     const expected = bruteForce(all);
     expect(answer.subscriptions.map((s) => [s.id, s.matched])).toEqual(PROPOSED.map((s) => [s.id, expected.get(s.id)?.length]));
     // The fixture must give every kind of answer, or equal counts prove little.
@@ -171,7 +173,7 @@ describe('switchyard subscriptions backtest', () => {
     const text = await runCli(['subscriptions', 'backtest', proposedFile, '--since', '1h', '--samples', '1', '--data-dir', dataDir]);
     expect(text.code).toBe(0);
     const lines = text.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^${proposedFile} against local bus at http://127\\.0\\.0\\.1:\\d+, \\S+Z to \\S+Z: 300 events scanned, nothing delivered$`));
+    expect(lines[0]).toMatch(new RegExp(`^${proposedFile} against local bus at http://127\\.0\\.0\\.1:\\d+, \\S+Z to \\S+Z: 300 events of 5 types scanned, nothing delivered$`));
     expect(lines[1]).toMatch(/^SUBSCRIPTION\s+MATCHES\s+SHARE$/);
     const all = bruteForce([...first, ...second]);
     expect(lines.slice(2, 2 + PROPOSED.length).map((line) => line.split(/\s+/))).toEqual(
