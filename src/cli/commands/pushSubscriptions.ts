@@ -1,16 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
 import { DEFAULT_MAX_SUBSCRIPTIONS } from '../../routing/config/constants';
-import { loadSubscriptionsFile } from '../../routing/config/loadSubscriptionsFile';
-import { checkingSecretResolver } from '../../routing/config/resolveSubscriptionSecrets';
 import { createAwsClients } from '../../wiring/awsClients';
 import { ENV, WIRING_DEFAULTS, intEnv } from '../../wiring/environment';
-import { CliError } from '../errors';
 import { resolveBusTarget } from '../target/resolveBusTarget';
 import type { CliContext } from '../types';
 import { addBusTargetOptions, addJsonOption, busTargetOf } from './options';
+import { readSubscriptionsFile, readTextFile } from './readSubscriptionsFile';
 
 interface PushOptions {
   awsSecrets?: boolean;
@@ -41,36 +37,23 @@ export function pushSubscriptionsCommand(context: CliContext): Command {
         'changes, replacing what was pushed: edit that file instead, or start the bus with another SUBSCRIPTIONS_FILE.',
     )
     .action(async (file: string, options: PushOptions) => {
-      const path = resolve(context.cwd, file);
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (error) {
-        throw new CliError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give the path of a subscriptions.json`);
-      }
+      const text = await readTextFile(file, context);
       const target = await resolveBusTarget(busTargetOf(options), { env: context.env, readStackOutputs: context.readStackOutputs });
-      const deployed = options.stage !== undefined;
-      const result = await loadSubscriptionsFile(text, {
+      const { config } = await readSubscriptionsFile(file, context, {
+        text,
+        secrets: 'check',
+        awsSecrets: options.awsSecrets,
+        aws: options.stage !== undefined,
         maxSubscriptions: intEnv(ENV.maxSubscriptions, DEFAULT_MAX_SUBSCRIPTIONS, target.env),
-        env: context.env,
-        requireHttps: deployed,
-        allowPrivateNetworks: !deployed,
-        resolveSecret: checkingSecretResolver(context.env, { awsSecrets: options.awsSecrets }),
+        json: options.json,
+        refusal: 'is not valid: nothing was uploaded; fix the errors above',
       });
-      if (!result.ok) {
-        if (options.json) context.out(JSON.stringify({ valid: false, errors: result.errors }));
-        else {
-          context.out(`${file}: ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}`);
-          for (const error of result.errors) context.out(`  ${error.path || '(root)'}: ${error.message}`);
-        }
-        throw CliError.failure(`${file} is not valid: nothing was uploaded; fix the errors above`);
-      }
       const bucket = target.need(ENV.configBucketName);
       const key = target.env[ENV.subscriptionsKey] || WIRING_DEFAULTS.subscriptionsKey;
       const s3 = createAwsClients(target.env).s3;
       try {
         const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: 'application/json' }));
-        const count = result.config.subscriptions.length;
+        const count = config.subscriptions.length;
         if (options.json) {
           context.out(JSON.stringify({ valid: true, subscriptions: count, bucket, key, etag: put.ETag, ...(put.VersionId ? { versionId: put.VersionId } : {}) }));
         } else {

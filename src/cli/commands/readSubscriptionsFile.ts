@@ -9,6 +9,8 @@ import type { CliContext } from '../types';
 
 /** A subscriptions file that passed the engine's checks. */
 export interface LoadedSubscriptions {
+  /** The file as read. */
+  text: string;
   config: SubscriptionsConfig;
   /** JSON Pointer of the entry each subscription came from (`/subscriptions/2`, or `/2` in the PageUp format). */
   pointers: string[];
@@ -26,6 +28,16 @@ export interface ReadSubscriptionsOptions {
   secrets: 'check' | 'skip';
   /** Print `{ valid: false, errors }` as one JSON line instead of the readable list. */
   json?: boolean;
+  /** With `check`: also resolve `{ secretsManager }` and `{ ssm }` references with the caller's AWS credentials. */
+  awsSecrets?: boolean;
+  /** Judge it as a deployed stage does: https only, literal private addresses refused. @default false */
+  aws?: boolean;
+  /** @default the engine's default */
+  maxSubscriptions?: number;
+  /** The failure line after the file's name. @default "is not valid; fix the errors above (switchyard subscriptions validate <file>)" */
+  refusal?: string;
+  /** The file's text when the caller read it already (see {@link readTextFile}). */
+  text?: string;
 }
 
 /**
@@ -34,16 +46,17 @@ export interface ReadSubscriptionsOptions {
  * and fails (exit 1).
  */
 export async function readSubscriptionsFile(file: string, context: CliContext, options: ReadSubscriptionsOptions): Promise<LoadedSubscriptions> {
-  let text: string;
-  try {
-    text = await readFile(resolve(context.cwd, file), 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give the path of a subscriptions.json`);
-  }
+  const text = options.text ?? (await readTextFile(file, context));
   const skip = options.secrets === 'skip';
   // Nothing is signed when secrets are skipped: a stand-in satisfies the PageUp default-secret check.
   const env = skip ? { ...context.env, [DEFAULT_WEBHOOK_SECRET_ENV]: `whsec_${Buffer.alloc(32).toString('base64')}` } : context.env;
-  const result = await loadSubscriptionsFile(text, { env, resolveSecret: skip ? undefined : checkingSecretResolver(context.env) });
+  const result = await loadSubscriptionsFile(text, {
+    env,
+    resolveSecret: skip ? undefined : checkingSecretResolver(context.env, { awsSecrets: options.awsSecrets }),
+    ...(options.maxSubscriptions !== undefined ? { maxSubscriptions: options.maxSubscriptions } : {}),
+    requireHttps: Boolean(options.aws),
+    allowPrivateNetworks: !options.aws,
+  });
   if (!result.ok) {
     if (options.json) {
       context.out(JSON.stringify({ file, valid: false, errors: result.errors }));
@@ -51,9 +64,18 @@ export async function readSubscriptionsFile(file: string, context: CliContext, o
       context.out(`${file}: ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}`);
       for (const error of result.errors) context.out(`  ${error.path || '(root)'}: ${error.message}`);
     }
-    throw new CliError(`${file} is not valid; fix the errors above (switchyard subscriptions validate ${file})`, 1);
+    throw new CliError(`${file} ${options.refusal ?? `is not valid; fix the errors above (switchyard subscriptions validate ${file})`}`, 1);
   }
   const pageUp = text.trimStart().replace(/^\uFEFF/, '').startsWith('[');
   const pointers = result.config.subscriptions.map((_, index) => (pageUp ? `/${index}` : `/subscriptions/${index}`));
-  return { config: result.config, pointers, pageUp };
+  return { text, config: result.config, pointers, pageUp };
+}
+
+/** Reads a subscriptions file given on the command line; one that cannot be read is a usage error (exit 2). */
+export async function readTextFile(file: string, context: CliContext): Promise<string> {
+  try {
+    return await readFile(resolve(context.cwd, file), 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give the path of a subscriptions.json`);
+  }
 }

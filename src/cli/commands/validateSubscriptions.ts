@@ -1,11 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { loadSubscriptionsFile } from '../../routing/config/loadSubscriptionsFile';
-import { checkingSecretResolver } from '../../routing/config/resolveSubscriptionSecrets';
 import { DEFAULT_MAX_SUBSCRIPTIONS } from '../../routing/config/constants';
 import { CliError } from '../errors';
 import type { CliContext } from '../types';
+import { readSubscriptionsFile } from './readSubscriptionsFile';
 
 interface ValidateOptions {
   aws?: boolean;
@@ -28,30 +25,17 @@ export function validateSubscriptionsCommand(context: CliContext): Command {
     .option('--max-subscriptions <n>', 'the engine\'s limit', String(DEFAULT_MAX_SUBSCRIPTIONS))
     .option('--json', 'print { valid, subscriptions, errors } as JSON')
     .action(async (file: string, options: ValidateOptions) => {
-      const path = resolve(context.cwd, file);
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (error) {
-        throw new CliError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give the path of a subscriptions.json`);
-      }
       const max = Number(options.maxSubscriptions);
       if (!Number.isInteger(max) || max < 0) throw new CliError(`--max-subscriptions must be a non-negative integer, got ${options.maxSubscriptions}`);
-      const result = await loadSubscriptionsFile(text, {
+      const { config } = await readSubscriptionsFile(file, context, {
+        secrets: 'check',
+        awsSecrets: options.awsSecrets,
+        aws: options.aws,
         maxSubscriptions: max,
-        env: context.env,
-        requireHttps: Boolean(options.aws),
-        allowPrivateNetworks: !options.aws,
-        resolveSecret: checkingSecretResolver(context.env, { awsSecrets: options.awsSecrets }),
+        json: options.json,
+        refusal: 'is not valid; fix the errors above',
       });
-      if (options.json) {
-        context.out(JSON.stringify(result.ok ? { valid: true, subscriptions: result.config.subscriptions.length, errors: [] } : { valid: false, errors: result.errors }));
-      } else if (result.ok) {
-        context.out(`${file}: valid (${result.config.subscriptions.length} subscription${result.config.subscriptions.length === 1 ? '' : 's'})`);
-      } else {
-        context.out(`${file}: ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}`);
-        for (const error of result.errors) context.out(`  ${error.path || '(root)'}: ${error.message}`);
-      }
-      if (!result.ok) throw new CliError(`${file} is not valid; fix the errors above`, 1);
+      const count = config.subscriptions.length;
+      context.out(options.json ? JSON.stringify({ valid: true, subscriptions: count, errors: [] }) : `${file}: valid (${count} subscription${count === 1 ? '' : 's'})`);
     });
 }

@@ -48,7 +48,7 @@ describe('switchyard subscriptions validate', () => {
     const name = await file('local.json', { subscriptions: [{ id: 'a', target: { webhook: { url: 'http://127.0.0.1:4001/h', secret: WHSEC } } }] });
     const { ctx, out } = context();
     expect(await runCli(['subscriptions', 'validate', name, '--aws', '--json'], ctx)).toBe(1);
-    expect(JSON.parse(out[0])).toEqual({ valid: false, errors: [{ path: '/subscriptions/0/target/webhook/url', message: expect.stringContaining('https://') }] });
+    expect(JSON.parse(out[0])).toEqual({ file: name, valid: false, errors: [{ path: '/subscriptions/0/target/webhook/url', message: expect.stringContaining('https://') }] });
   });
 
   it('exits 2 when the file cannot be read, saying what to give', async () => {
