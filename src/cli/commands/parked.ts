@@ -53,11 +53,18 @@ export function parkedCommand(context: CliContext): Command {
       )
         .requiredOption('--consumer <name>', 'the worker consumer')
         .requiredOption('--key <partitionKey>', 'the parked partition key')
+        .option('--json', 'machine output: { consumer, key, action, requested }')
         .action(async (options: ParkedOptions) => {
           const lanes = await lanesOf(options, context);
           const key = options.key!;
-          if (!(await lanes.request(key, action))) throw new CliError(`key ${JSON.stringify(key)} is not parked for consumer ${options.consumer}`, 1);
-          context.out(`${action} of key ${JSON.stringify(key)} requested; a running worker of ${options.consumer} carries it out`);
+          if (!(await lanes.request(key, action))) {
+            throw new CliError(`key ${JSON.stringify(key)} is not parked for consumer ${options.consumer}: see switchyard parked list --consumer ${options.consumer}`, 1);
+          }
+          context.out(
+            options.json
+              ? JSON.stringify({ consumer: options.consumer, key, action, requested: true })
+              : `${action} of key ${JSON.stringify(key)} requested; a running worker of ${options.consumer} carries it out`,
+          );
         }),
     );
   }

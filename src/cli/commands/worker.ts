@@ -6,7 +6,7 @@ import { loadEventHandler } from '../loadEventHandler';
 import { resolveBusTarget } from '../target/resolveBusTarget';
 import type { CliContext } from '../types';
 import { ENV } from '../../wiring/environment';
-import { addBusTargetOptions, busTargetOf, positiveInteger } from './options';
+import { addBusTargetOptions, addJsonOption, busTargetOf, positiveInteger } from './options';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 type LogLevel = (typeof LOG_LEVELS)[number];
@@ -20,6 +20,7 @@ interface WorkerCommandOptions {
   completionRecords?: 'event' | 'shard';
   flushEvents?: number;
   logLevel: LogLevel;
+  json?: boolean;
   stage?: string;
   region?: string;
   dataDir?: string;
@@ -55,6 +56,7 @@ export function workerCommand(context: CliContext): Command {
     .option('--flush-events <n>', 'events of a shard run before their completions are written, at most: what a crash may run twice (default: 25; shard records: the batch size)', positiveInteger('--flush-events'))
     .addOption(new Option('--log-level <level>', 'what the worker logs to stderr').choices(LOG_LEVELS).default('info'));
   addBusTargetOptions(command);
+  addJsonOption(command, 'the running and stopped lines as JSON objects (log lines are JSON on stderr either way)');
   return command.action(async (options: WorkerCommandOptions) => runWorker(options, context));
 }
 
@@ -89,11 +91,16 @@ async function runWorker(options: WorkerCommandOptions, context: CliContext): Pr
     target.env,
   );
   await worker.start();
-  context.out(`worker ${options.consumer} (${worker.workerId}) running on the ${target.description}; shards: ${worker.ownedShards().join(', ') || 'none yet'}. Ctrl-C stops it.`);
+  const shards = worker.ownedShards();
+  context.out(
+    options.json
+      ? JSON.stringify({ state: 'running', consumer: options.consumer, workerId: worker.workerId, bus: target.description, shards })
+      : `worker ${options.consumer} (${worker.workerId}) running on the ${target.description}; shards: ${shards.join(', ') || 'none yet'}. Ctrl-C stops it.`,
+  );
   const signal = await stopRequested;
   context.err(`${signal}: stopping worker ${options.consumer} (finishing the event in flight, checkpointing, releasing leases)`);
   await worker.stop();
-  context.out(`worker ${options.consumer} stopped`);
+  context.out(options.json ? JSON.stringify({ state: 'stopped', consumer: options.consumer, workerId: worker.workerId, signal }) : `worker ${options.consumer} stopped`);
 }
 
 /** Worker log lines as JSON on stderr, from `level` up. */

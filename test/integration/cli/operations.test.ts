@@ -92,8 +92,13 @@ describe('switchyard parked', () => {
     expect((await lanes.get('order-7'))?.action).toBe('skip');
     expect(await cli('parked', 'release', '--consumer', 'projector', '--key', 'order-8')).toMatchObject({
       code: 1,
-      err: ['switchyard: key "order-8" is not parked for consumer projector'],
+      err: ['switchyard: key "order-8" is not parked for consumer projector: see switchyard parked list --consumer projector'],
     });
+    expect(await cli('parked', 'release', '--consumer', 'projector', '--key', 'order-7', '--json')).toMatchObject({
+      code: 0,
+      out: ['{"consumer":"projector","key":"order-7","action":"release","requested":true}'],
+    });
+    expect((await lanes.get('order-7'))?.action).toBe('release');
     expect((await cli('parked', 'list', '--consumer', 'other')).out).toEqual(['no parked keys for consumer other']);
   });
 });

@@ -77,4 +77,13 @@ describe('switchyard worker', () => {
     expect((await failed.exited).code).toBe(2);
     expect(failed.output()).toMatch(/^switchyard: handler module \.\/examples\/worker\/absent\.js did not load: /m);
   });
+  test('with --json prints its running and stopped lines as JSON objects', async () => {
+    const worker = runCli(['worker', '--consumer', 'json-consumer', '--handler', './examples/worker/projectOrders.ts', '--data-dir', local.dataDir, '--log-level', 'warn', '--json']);
+    const running = await eventually(async () => worker.output().split('\n').find((line) => line.startsWith('{"state":"running"')), 30_000);
+    expect(JSON.parse(running)).toMatchObject({ state: 'running', consumer: 'json-consumer', workerId: expect.any(String), bus: 'local bus at http://127.0.0.1:4000', shards: expect.any(Array) });
+    worker.child.kill('SIGINT');
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    const stopped = worker.output().split('\n').find((line) => line.startsWith('{"state":"stopped"'));
+    expect(JSON.parse(stopped!)).toMatchObject({ state: 'stopped', consumer: 'json-consumer', signal: 'SIGINT' });
+  });
 });
