@@ -53,6 +53,14 @@ export const ENV = {
    * named by the config is ever loaded.
    */
   localFunctionsDir: 'LOCAL_FUNCTIONS_DIR',
+  /** Days the event store keeps an event (its `ttl` attribute); unset: events are kept until deleted. */
+  eventRetentionDays: 'EVENT_RETENTION_DAYS',
+  /** Days the delivery ledger keeps a dead letter (its `expiresAt` attribute); unset: until redriven or deleted. */
+  deadLetterDays: 'DEAD_LETTER_DAYS',
+  /** Comma-separated hosts (`hooks.partner.io`) and `*.`-patterns (`*.example.com`) webhook and token URLs may name; unset: any host. */
+  allowedTargetHosts: 'ALLOWED_TARGET_HOSTS',
+  /** Most distinct consumers the worker table registers (`ShardWorker`, worker functions; default 20). */
+  maxWorkerConsumers: 'MAX_WORKER_CONSUMERS',
   /** How long one redeliver invocation keeps sweeping due deliveries, in seconds (default 55). */
   redeliverSweepSeconds: 'REDELIVER_SWEEP_SECONDS',
   /** Optional endpoint overrides, set by the local bus and tests (the AWS SDK's own variable names). */
