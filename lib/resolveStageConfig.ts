@@ -66,6 +66,36 @@ export interface StageConfig {
    */
   readonly privateTypes?: readonly string[];
   /**
+   * Days the event store keeps an event (DynamoDB TTL on `ttl`, `EVENT_RETENTION_DAYS`), 1 to 36500 and at least
+   * the stream's retention (the store is the dedupe record). Deletion by TTL runs within a few days of expiry.
+   * @default - events are kept until deleted
+   */
+  readonly retentionDays?: number;
+  /**
+   * Days the delivery ledger keeps a dead letter (DynamoDB TTL on `expiresAt`, `DEAD_LETTER_DAYS`), 1 to 3650.
+   * @default - dead letters are kept until redriven or deleted
+   */
+  readonly deadLetterDays?: number;
+  /**
+   * The only IAM role (or user) ARNs that may write or delete objects in the config bucket (subscriptions.json),
+   * e.g. the stage's deploy role: a bucket policy denies everyone else.
+   * @default - no such policy: whoever IAM lets write to the bucket (the account's administrators)
+   */
+  readonly configWriters?: readonly string[];
+  /**
+   * Hosts webhook and OAuth token URLs may name: exact names (`hooks.partner.io`) or `*.` patterns matching any
+   * subdomain (`*.example.com`, not `example.com` itself). A subscriptions.json naming another host is refused
+   * at load with the path of the URL (`ALLOWED_TARGET_HOSTS`).
+   * @default - any public host
+   */
+  readonly allowedTargetHosts?: readonly string[];
+  /**
+   * Most distinct worker consumers (`ShardWorker`, worker functions) the worker table registers, 1 to 1000; a new
+   * consumer beyond it is refused at start (`MAX_WORKER_CONSUMERS`).
+   * @default 20
+   */
+  readonly maxWorkerConsumers?: number;
+  /**
    * AWS account of the stage.
    * @default - the CLI's account (CDK_DEFAULT_ACCOUNT), or environment-agnostic
    */
@@ -93,6 +123,11 @@ const FIELDS: Record<keyof StageConfig, { kind: FieldKind; required?: boolean }>
   maxSubscriptions: { kind: 'number' },
   privateTypes: { kind: 'stringList' },
   lambdaTargets: { kind: 'stringList' },
+  retentionDays: { kind: 'number' },
+  deadLetterDays: { kind: 'number' },
+  configWriters: { kind: 'stringList' },
+  allowedTargetHosts: { kind: 'stringList' },
+  maxWorkerConsumers: { kind: 'number' },
   account: { kind: 'string' },
   region: { kind: 'string' },
 };
