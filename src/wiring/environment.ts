@@ -92,3 +92,9 @@ export function intEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = 
   }
   return value;
 }
+
+/** Reads an optional positive integer variable: undefined when unset, refusing anything else with the name and value. */
+export function optionalIntEnv(name: string, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : intEnv(name, 1, env);
+}
