@@ -4,6 +4,8 @@
  * a silent default); ranges are checked by the constructs that use each value.
  */
 
+import type { IngestMode, StageBilling } from './StageCostOptions';
+
 /** How a stage's stateful resources (key, stream, tables, bucket, logs, secret) leave the stack. */
 export const STAGE_REMOVAL_POLICIES = ['retain', 'destroy'] as const;
 export type StageRemovalPolicy = (typeof STAGE_REMOVAL_POLICIES)[number];
@@ -47,6 +49,29 @@ export interface StageConfig {
    * @default - none
    */
   readonly routerReservedConcurrency?: number;
+  /**
+   * Reserved concurrency of the redeliver function (unset: a new account's quota of 10 cannot reserve any).
+   * @default - none
+   */
+  readonly redeliverReservedConcurrency?: number;
+  /**
+   * The router reads the stream through an enhanced fan-out consumer (pushed records, ~70 ms instead of up to
+   * a second of polling; costs a consumer-shard hour and per GB read, see `npm run cost`).
+   * @default false
+   */
+  readonly lowLatency?: boolean;
+  /**
+   * Billing of the tables (`"onDemand"` or `{ "provisioned": { "read": n, "write": n } }` per table and index)
+   * and of the stream (`"provisioned"`: `shardCount` shards, or `"onDemand"`). See lib/StageCostOptions.ts.
+   * @default { tables: 'onDemand', stream: 'provisioned' }
+   */
+  readonly billing?: StageBilling;
+  /**
+   * What producers call: `"httpApi"` (API Gateway HTTP API) or `"functionUrl"` (a Lambda function URL, auth type
+   * NONE, the bearer token checked by ingest; no per-request API charge, no API throttle).
+   * @default 'httpApi'
+   */
+  readonly ingest?: IngestMode;
   /**
    * Subscriptions accepted in subscriptions.json (`MAX_SUBSCRIPTIONS`), 1 to 100000; a larger file is
    * refused and the last valid one keeps serving.
@@ -110,7 +135,7 @@ export interface StageConfig {
 /** A stage name becomes part of the stack name `Switchyard-<stage>`. */
 const STAGE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 
-type FieldKind = 'number' | 'string' | 'stringList' | 'removalPolicy' | 'throttle';
+type FieldKind = 'number' | 'string' | 'stringList' | 'removalPolicy' | 'throttle' | 'boolean' | 'object';
 const FIELDS: Record<keyof StageConfig, { kind: FieldKind; required?: boolean }> = {
   shardCount: { kind: 'number', required: true },
   retentionHours: { kind: 'number', required: true },
@@ -120,6 +145,10 @@ const FIELDS: Record<keyof StageConfig, { kind: FieldKind; required?: boolean }>
   apiThrottle: { kind: 'throttle' },
   ingestReservedConcurrency: { kind: 'number' },
   routerReservedConcurrency: { kind: 'number' },
+  redeliverReservedConcurrency: { kind: 'number' },
+  lowLatency: { kind: 'boolean' },
+  billing: { kind: 'object' },
+  ingest: { kind: 'string' },
   maxSubscriptions: { kind: 'number' },
   privateTypes: { kind: 'stringList' },
   lambdaTargets: { kind: 'stringList' },
@@ -166,6 +195,13 @@ function checkField(where: string, key: string, kind: FieldKind, value: unknown)
       if (!STAGE_REMOVAL_POLICIES.includes(value as StageRemovalPolicy)) {
         fail(`one of ${STAGE_REMOVAL_POLICIES.map((p) => `"${p}"`).join(', ')}`);
       }
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') fail('true or false');
+      return;
+    case 'object':
+      // The shape is checked by the construct that reads it (lib/StageCostOptions.ts for billing).
+      if (!isRecord(value)) fail('an object');
       return;
     case 'throttle':
       if (
