@@ -6,6 +6,7 @@ import type { DeliveryLimiter } from '../engine/DeliveryLimiter';
 import { partitionKeyOf } from '../events/partitionKeyOf';
 import type { Subscription } from '../routing/subscriptionTypes';
 import type { StoredEvent } from '../store/types';
+import type { ReplayPacer } from './ReplayPacer';
 import { replayLaneOf } from './replayLaneOf';
 
 /** What a replay writes to the delivery ledger: the engine's own calls, under the replay's lanes. */
@@ -20,11 +21,12 @@ export interface PageOutcome {
   gone?: string;
 }
 
-/** What one page needs: the job, its subscription as served now, its rate. */
+/** What one page needs: the job, its subscription as served now, its pacer. */
 export interface PageContext {
   jobId: string;
   subscription: Subscription;
-  rate: number;
+  /** Spaces the job's starts: `rate` per second. */
+  pacer: Pick<ReplayPacer, 'take'>;
   /** Lanes of this job known to hold something in the ledger: later events of their key queue behind. */
   blockedLanes: Set<string>;
   /** Lanes of this job already looked up in the ledger during this run. */
@@ -33,7 +35,7 @@ export interface PageContext {
 
 /**
  * Delivers one page of a replay in stream order per partition key: one event at a time per key, keys in parallel,
- * under the replay's own limiter (`rate` starts per second, the subscription's `concurrency` in flight), so live
+ * under the replay's own limiter (the subscription's `concurrency` in flight) and pacer (`rate` starts per second), so live
  * deliveries of the same subscription never wait for a slot behind a replay. A failed attempt goes to the ledger
  * in the replay's lane (`replayLaneOf`): `recordFailure`, and for an ordered subscription the key's later events
  * `enqueueWaiting` behind it; the redeliverer retries them like any other. A ledger write that fails throws: the
@@ -76,8 +78,12 @@ export class ReplayDelivery {
         return;
       }
     }
-    const limit = { id: `replay:${jobId}`, delivery: { concurrency: subscription.delivery.concurrency, ratePerSecond: context.rate } };
-    const result = await this.limiter.run(limit, () => deliver(event, subscription, this.deps));
+    // The subscription's concurrency under the replay's own limiter; starts spaced by the job's pacer.
+    const limit = { id: `replay:${jobId}`, delivery: { concurrency: subscription.delivery.concurrency } };
+    const result = await this.limiter.run(limit, async () => {
+      await context.pacer.take();
+      return deliver(event, subscription, this.deps);
+    });
     if (result.kind === OUTCOME.delivered) {
       outcome.delivered += 1;
       return;

@@ -8,6 +8,7 @@ import type { Subscription } from '../routing/subscriptionTypes';
 import type { EventQuery, EventQueryPage } from '../store/types';
 import { ReplayDelivery, type ReplayLedger } from './ReplayDelivery';
 import type { ReplayJobs } from './ReplayJobs';
+import { ReplayPacer } from './ReplayPacer';
 import { REPLAY_STATE, type ReplayCounts, type ReplayJob } from './types';
 
 /** Where the stored events of a window come from: the event store's query (ascending pages are in stream order per partition key). */
@@ -57,9 +58,12 @@ export interface ReplayRunResult {
   failed: number;
 }
 
-/** Events per store page: about a second of work at the job's rate, within the store's page limits. */
+/**
+ * Events per store page: about a fifth of a second of work at the job's rate, at most 100. Small store requests
+ * interleave with the live path's (on the local bus they share one emulator thread) instead of holding it for long.
+ */
 export function replayPageSize(rate: number): number {
-  return Math.min(500, Math.max(10, Math.ceil(rate)));
+  return Math.min(100, Math.max(10, Math.ceil(rate / 5)));
 }
 
 const SILENT: ReplayLog = { info: () => {}, warn: () => {}, error: () => {} };
@@ -115,7 +119,7 @@ export class ReplayRunner {
     const counts: ReplayCounts = { ...job.counts };
     const fields = { jobId: job.jobId, subscriptionId: job.subscriptionId };
     let cursor = job.cursor;
-    const lanes = { blockedLanes: new Set<string>(), checkedLanes: new Set<string>() };
+    const lanes = { blockedLanes: new Set<string>(), checkedLanes: new Set<string>(), pacer: new ReplayPacer(job.rate) };
     try {
       while (!options.signal?.aborted && this.now() < options.untilMs) {
         const subscription = (await this.options.source.current()).subscriptions.find((candidate) => candidate.id === job.subscriptionId);
@@ -123,10 +127,13 @@ export class ReplayRunner {
           await this.fail(job, counts, `subscription ${job.subscriptionId} is no longer in subscriptions.json`);
           return;
         }
+        const t0 = performance.now();
         const page = await this.options.store.queryEvents(queryOf(job, subscription, cursor));
+        const t1 = performance.now();
         const matcher = this.matcherOf(subscription);
         const matched = page.events.filter((stored) => matcher.match(stored.event).length > 0);
-        const outcome = await this.delivery.deliverPage(matched, { jobId: job.jobId, subscription, rate: job.rate, ...lanes });
+        const outcome = await this.delivery.deliverPage(matched, { jobId: job.jobId, subscription, ...lanes });
+        if (process.env.REPLAY_DEBUG) process.stderr.write(`page ${page.events.length} query ${(t1 - t0).toFixed(0)} ms deliver ${(performance.now() - t1).toFixed(0)} ms\n`);
         counts.scanned += page.events.length;
         counts.matched += matched.length;
         counts.delivered += outcome.delivered;

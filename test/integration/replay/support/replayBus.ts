@@ -31,8 +31,10 @@ export interface ReplayBus {
   setSubscriptions(subscriptions: TestSubscription[]): Promise<void>;
   /** POSTs events as batches of up to 500; resolves when every batch was accepted. */
   publish(events: CloudEventJson[]): Promise<void>;
-  /** Event ids the receiver got on `path`, in arrival order. */
+  /** Events the receiver got on `path`, in arrival order. */
   received(path: string): CloudEventJson[];
+  /** How many requests the receiver got on `path`. */
+  count(path: string): number;
   /** Polls the job until it is no longer running. */
   finished(jobId: string, timeoutMs?: number): Promise<ReplayJob>;
   stop(): Promise<void>;
@@ -67,6 +69,7 @@ export async function startReplayBus(subscriptions: TestSubscription[], options:
     subscriptionsFile,
     jobs,
     received,
+    count: (path) => receiver.requests.filter((request) => request.path === path).length,
     async setSubscriptions(next) {
       await writeFile(subscriptionsFile, subscriptionsJson(receiver, next));
       // The file watcher uploads it at once; the router and the redeliver function re-read it every second.
