@@ -3,7 +3,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EVENT_DATA_ALG, eventAad, openEventData, sealEventData, type Clock, type EventKeys, type SealedEventData } from '../crypto';
 import type { CloudEventJson } from '../events/types';
-import { BY_TYPE_BUCKET_INDEX } from './constants';
+import { BY_TYPE_BUCKET_INDEX, EVENT_TTL_ATTRIBUTE } from './constants';
 import { CorruptItemError, explainMissingIndex, isConditionFailure, StoreError } from './errors';
 import { batchGetItems, batchPutItems, type BatchRetryOptions } from './batchItems';
 import { itemKey } from './itemKey';
@@ -74,6 +74,12 @@ export interface DynamoDbEventStoreOptions {
   retryBaseMs?: number;
   /** Rounds of a batch request before giving up with a StoreError. @default 8 */
   maxBatchRounds?: number;
+  /**
+   * Days each stored event is kept: its item carries `ttl` (EVENT_TTL_ATTRIBUTE), storage time plus this many
+   * days in epoch seconds, for DynamoDB TTL to delete it (within a few days of that; dynalite ignores it).
+   * @default - no `ttl`: kept until deleted
+   */
+  retentionDays?: number;
 }
 
 /**
@@ -98,6 +104,8 @@ export interface EventItem {
   shard: string;
   /** Stored at, epoch ms. */
   at: number;
+  /** Expires at, epoch seconds (DynamoDB TTL), when the store has a `retentionDays`. */
+  ttl?: number;
   /** Arrived in Kinesis at, epoch ms. */
   arr?: number;
   source?: string;
@@ -166,6 +174,7 @@ export class DynamoDbEventStore implements EventStore {
   private readonly clock: Clock;
   private readonly retryBaseMs: number;
   private readonly maxBatchRounds: number;
+  private readonly retentionSeconds: number | undefined;
   /** Data key reference → its item written (or being written) by this process. */
   private readonly keyWrites = new Map<string, Promise<void>>();
   /** Data key reference → wrapped key, as read or written. */
@@ -181,6 +190,11 @@ export class DynamoDbEventStore implements EventStore {
     this.clock = options.clock ?? Date.now;
     this.retryBaseMs = options.retryBaseMs ?? 50;
     this.maxBatchRounds = options.maxBatchRounds ?? 8;
+    const days = options.retentionDays;
+    if (days !== undefined && !(Number.isInteger(days) && days >= 1)) {
+      throw new RangeError(`DynamoDbEventStore: retentionDays must be a positive integer, got ${String(days)}`);
+    }
+    this.retentionSeconds = days === undefined ? undefined : days * 86_400;
     if (!this.tableName) throw new RangeError('DynamoDbEventStore: tableName is required, got an empty string');
     this.catalog = new TypeCatalog({ documents: this.documents, tableName: this.tableName, clock: this.clock, cacheMs: options.catalogCacheMs });
   }
@@ -281,6 +295,7 @@ export class DynamoDbEventStore implements EventStore {
       timeKey: `${arrival}#${position.sequence}`,
       shard: position.shard,
       at: now,
+      ...(this.retentionSeconds !== undefined ? { [EVENT_TTL_ATTRIBUTE]: Math.floor(now / 1000) + this.retentionSeconds } : {}),
       ...(arrivedMs !== undefined && !Number.isNaN(arrivedMs) ? { arr: arrivedMs } : {}),
       // A hashed key does not say its source and id: the item does.
       ...(pk.startsWith('[') ? {} : { source, id }),

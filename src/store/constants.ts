@@ -37,3 +37,9 @@ export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
 export const EVENT_ITEM_OVERHEAD_BYTES = 16 * 1024;
 /** The largest `maxEventBytes` a stage may set: every accepted event fits the store's and the ledger's items. */
 export const MAX_STORABLE_EVENT_BYTES = DYNAMODB_MAX_ITEM_BYTES - EVENT_ITEM_OVERHEAD_BYTES;
+/**
+ * The event items' DynamoDB TTL attribute (epoch seconds): an event expires `retentionDays` after it was stored.
+ * Kept short (3 bytes of name, about 6 of value) since every byte of an event item counts toward its write units.
+ * Data key items carry none: a key outlives the events sealed with it.
+ */
+export const EVENT_TTL_ATTRIBUTE = 'ttl';

@@ -1,6 +1,6 @@
 import type { AwsClients } from './awsClients';
 import { createDeliveryAwsClients, type DeliveryAwsClients } from './deliveryClients';
-import { ENV, intEnv, requireEnv, WIRING_DEFAULTS } from './environment';
+import { ENV, intEnv, optionalIntEnv, requireEnv, WIRING_DEFAULTS } from './environment';
 import { createEventKeys } from '../crypto';
 import { createDeliveryDeps } from '../delivery/createDeliveryDeps';
 import type { DeliveryDeps } from '../delivery/deliver';
@@ -12,6 +12,7 @@ import { Redeliverer } from '../engine/Redeliverer';
 import { SubscriptionEngine } from '../engine/SubscriptionEngine';
 import { ENGINE_METRIC, type EngineLog, type EngineMetrics } from '../engine/types';
 import { DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_REFRESH_INTERVAL_SECONDS } from '../routing/config/constants';
+import { parseAllowedTargetHosts } from '../routing/config/allowedTargetHosts';
 import { SecretResolver } from '../routing/config/SecretResolver';
 import { SubscriptionsSource } from '../routing/config/SubscriptionsSource';
 import type { SubscriptionsConfig } from '../routing/subscriptionTypes';
@@ -75,6 +76,7 @@ export function deliveryRuntimeFromEnvironment(
     // A version is judged as delivery will treat it: secrets resolved and checked, https and the SSRF guard in AWS.
     resolveSecret: (ref) => secrets.resolve(ref),
     ...targetRulesOf(webhookMode(env)),
+    allowedHosts: parseAllowedTargetHosts(env[ENV.allowedTargetHosts], ENV.allowedTargetHosts),
     onFallback: (versionId, etag) =>
       log.warn('the latest subscriptions.json is invalid; serving the newest valid earlier version', { versionId, etag }),
     onInvalid: (errors, etag) => {
@@ -96,6 +98,7 @@ export function deliveryRuntimeFromEnvironment(
     documents: aws.documents,
     tableName: requireEnv(ENV.deliveryTableName, env),
     keys: createEventKeys({ kms: aws.kms, keyId: requireEnv(ENV.kmsKeyId, env) }),
+    deadLetterDays: optionalIntEnv(ENV.deadLetterDays, env),
     onUnreadable: (ref, error) =>
       log.error('a ledger item cannot be opened; it is left in place', { ...ref, error: error instanceof Error ? error.message : String(error) }),
   });

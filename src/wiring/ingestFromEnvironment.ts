@@ -1,5 +1,5 @@
 import { createAwsClients, type AwsClients } from './awsClients';
-import { ENV, intEnv, requireEnv } from './environment';
+import { ENV, intEnv, optionalIntEnv, requireEnv } from './environment';
 import { createEventKeys } from '../crypto';
 import { DEFAULT_MAX_EVENT_BYTES } from '../events/constants';
 import { acceptEvents } from '../ingest/acceptEvents';
@@ -18,6 +18,8 @@ export function eventStoreFromEnvironment(env: NodeJS.ProcessEnv, clients: AwsCl
     documents: clients.documents,
     tableName: requireEnv(ENV.eventTableName, env),
     keys: createEventKeys({ kms: clients.kms, keyId: requireEnv(ENV.kmsKeyId, env) }),
+    // Only the router writes events, so only its stamp matters; readers ignore it.
+    retentionDays: optionalIntEnv(ENV.eventRetentionDays, env),
   });
 }
 

@@ -43,6 +43,11 @@ export interface DeliveryLedgerOptions {
   /** Days the delivery log keeps an attempt (the `expiresAt` TTL attribute). @default 30 */
   attemptRetentionDays?: number;
   /**
+   * Days a dead letter is kept: it carries `expiresAt` (epoch seconds, the table's TTL attribute) that long after
+   * it died. A redrive starts a new lane item without it. @default - dead letters are kept until redriven or deleted
+   */
+  deadLetterDays?: number;
+  /**
    * An item whose event does not open (altered, or its KMS key unusable) is left in place, skipped by
    * `due` and the listings, and reported here; without a handler the error is thrown instead.
    */
@@ -66,9 +71,13 @@ export class DeliveryLedger {
     if (!Number.isInteger(dueBuckets) || dueBuckets < 1 || dueBuckets > 100) {
       throw new RangeError(`DeliveryLedger: dueBuckets must be an integer from 1 to 100, got ${dueBuckets}`);
     }
+    const { deadLetterDays } = options;
+    if (deadLetterDays !== undefined && !(Number.isInteger(deadLetterDays) && deadLetterDays >= 1)) {
+      throw new RangeError(`DeliveryLedger: deadLetterDays must be a positive integer, got ${deadLetterDays}`);
+    }
     const log = new DeliveryLog(store, clock, options.attemptRetentionDays ?? DEFAULT_ATTEMPT_RETENTION_DAYS);
     const common = { store, keys: options.keys, clock, log, onUnreadable: options.onUnreadable };
-    this.lanes = new LaneMachine({ ...common, dueBuckets });
+    this.lanes = new LaneMachine({ ...common, dueBuckets, deadLetterDays });
     this.operations = new LedgerOperations({ ...common, lanes: this.lanes });
   }
 

@@ -34,6 +34,8 @@ export interface LaneMachineParts {
   dueBuckets: number;
   log: DeliveryLog;
   onUnreadable?: OnUnreadable;
+  /** Days a dead letter is kept (its `expiresAt`); undefined: until redriven or deleted. */
+  deadLetterDays?: number;
 }
 
 /**
@@ -112,6 +114,7 @@ export class LaneMachine {
       deadAt: this.parts.clock(),
       deadReason: reason,
       redrivenFrom: ref.redrivenFrom,
+      ...(this.parts.deadLetterDays !== undefined ? { expiresAt: Math.floor(this.parts.clock() / 1000) + this.parts.deadLetterDays * 86_400 } : {}),
     });
     await this.parts.store.delete({ pk: lanePk(ref.subscriptionId, ref.lane), sk: sequenceSk(ref.sequence) });
     await this.promoteNext(ref.subscriptionId, ref.lane);

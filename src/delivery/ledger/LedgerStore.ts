@@ -29,6 +29,8 @@ export interface LedgerItem extends ItemKey {
   deadAt?: number;
   deadReason?: DeadReason;
   redrivenFrom?: string;
+  /** Dead letters only, when the ledger has `deadLetterDays`: epoch seconds after which DynamoDB's TTL may delete it. */
+  expiresAt?: number;
 }
 
 /** A disabled subscription (pk `SUBSCRIPTIONS`, sk its id). */

@@ -29,6 +29,8 @@ export interface SubscriptionsSourceOptions {
   requireHttps?: boolean;
   /** Allow literal loopback and private target addresses (the local bus). @default true */
   allowPrivateNetworks?: boolean;
+  /** Hosts webhook and token URLs may name (`ALLOWED_TARGET_HOSTS`). @default - any host */
+  allowedHosts?: readonly string[];
   /**
    * When the latest version is invalid and none was served yet (a cold start), look back through this
    * many older versions of the object (the bucket is versioned) for the newest valid one. @default 20
@@ -165,9 +167,9 @@ export class SubscriptionsSource {
   }
 
   private async parse(text: string): Promise<LoadSubscriptionsResult> {
-    const { maxSubscriptions, env, resolveSecret, requireHttps, allowPrivateNetworks } = this.options;
+    const { maxSubscriptions, env, resolveSecret, requireHttps, allowPrivateNetworks, allowedHosts } = this.options;
     try {
-      return await loadSubscriptionsFile(text, { maxSubscriptions, env, resolveSecret, requireHttps, allowPrivateNetworks });
+      return await loadSubscriptionsFile(text, { maxSubscriptions, env, resolveSecret, requireHttps, allowPrivateNetworks, allowedHosts });
     } catch (error) {
       // loadSubscriptionsFile does not throw on any input; should a bug make it, the file is refused, not the engine.
       return { ok: false as const, errors: [{ path: '', message: `could not be checked: ${(error as Error).message}` }] };

@@ -32,8 +32,8 @@ type SecretUse = 'webhookSecret' | 'jweKey' | 'passphrase';
  *   the values of `{ env }`, `{ secretsManager }` and `{ ssm }` references (a reference that definitely cannot
  *   be resolved, such as an unset variable, is refused too);
  * - `payload: "encrypted"` without `delivery.encryption`;
- * - a URL that is not http(s), plain http where https is required, or a literal private address where the SSRF
- *   guard refuses it;
+ * - a URL that is not http(s), plain http where https is required, a literal private address where the SSRF
+ *   guard refuses it, or a host the stage's `allowedHosts` does not list;
  * - a header the bus sets itself, or a header value Node cannot send;
  * - a local Lambda ARN with no module in `local.functions`.
  * Reads the raw JSON of either format defensively: it runs beside the schema, on files with schema errors too.

@@ -32,6 +32,7 @@ export function parseSubscriptionsConfig(json: unknown, options: ParseSubscripti
       env,
       requireHttps: options.requireHttps,
       allowPrivateNetworks: options.allowPrivateNetworks,
+      allowedHosts: options.allowedHosts,
       secretValues: options.secretValues,
     }),
   ];

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isAllowedTargetHost } from './allowedTargetHosts';
 import { httpUrlProblem } from './httpUrlProblem';
 
 /** How strict the URL checks are: AWS mode refuses what the delivery client would refuse there. */
@@ -7,6 +8,8 @@ export interface TargetUrlRules {
   requireHttps?: boolean;
   /** Loopback, private and link-local addresses are allowed (the local bus). @default true */
   allowPrivateNetworks?: boolean;
+  /** Hosts target URLs may name (see `allowedTargetHosts.ts`). @default - any host */
+  allowedHosts?: readonly string[];
 }
 
 // Literal addresses the SSRF guard refuses in AWS whatever DNS says: loopback, RFC 1918, link-local (the
@@ -36,6 +39,9 @@ export function targetUrlProblem(url: unknown, rules: TargetUrlRules = {}): stri
     if (isPrivate) {
       return `points at ${host}, a loopback, private or link-local address, which the bus refuses in AWS (SSRF guard): use a public https:// URL`;
     }
+  }
+  if (rules.allowedHosts !== undefined && !isAllowedTargetHost(parsed.hostname, rules.allowedHosts)) {
+    return `names the host ${parsed.hostname}, which this stage does not allow (allowedTargetHosts: ${rules.allowedHosts.join(', ')}): use an allowed host or ask for the stage's list to be extended`;
   }
   return undefined;
 }

@@ -25,6 +25,8 @@ export interface ParseSubscriptionsOptions {
   requireHttps?: boolean;
   /** Allow literal loopback and private addresses in target URLs, as the local bus does. @default true */
   allowPrivateNetworks?: boolean;
+  /** Hosts webhook and token URLs may name (`ALLOWED_TARGET_HOSTS`, see `allowedTargetHosts.ts`). @default - any host */
+  allowedHosts?: readonly string[];
   /** Resolved values of the file's secret references, checked for their use (see `resolveSubscriptionSecrets`). */
   secretValues?: ResolvedSecrets;
 }
