@@ -5,7 +5,7 @@ import { DeliveryLimiter, sharedDeliveryLimiter } from './DeliveryLimiter';
 import { DisabledSubscriptionsCache } from './DisabledSubscriptionsCache';
 import type { FinalFailureRecorder } from './outcomes';
 import { SubscriptionRoutes } from './SubscriptionRoutes';
-import { SILENT_LOG, type EngineLog, type EngineMetrics } from './types';
+import { ENGINE_METRIC, SILENT_LOG, type EngineLog, type EngineMetrics } from './types';
 
 /** What both the engine and the redeliverer use of the ledger: final failures and the disabled set. */
 type SharedLedger = Pick<DeliveryLedger, 'deadLetter' | 'disabledSubscriptions' | 'disableSubscription'>;
@@ -53,6 +53,11 @@ export abstract class DeliveryBase<L extends SharedLedger> {
 
   protected count(name: string): void {
     this.metrics?.addMetric(name, 'Count', 1);
+  }
+
+  /** Records how long one delivery attempt took (`DeliveryLatency`), whatever its outcome. */
+  protected timeAttempt(durationMs: number): void {
+    this.metrics?.addMetric(ENGINE_METRIC.deliveryLatency, 'Milliseconds', durationMs);
   }
 }
 

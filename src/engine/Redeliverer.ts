@@ -137,6 +137,7 @@ export class Redeliverer extends DeliveryBase<RedelivererLedger> {
       const leaseMs = 2 * subscription.delivery.timeoutSeconds * 1000 + TOKEN_REQUEST_ALLOWANCE_MS + LEASE_MARGIN_MS;
       if (!(await this.ledger.claim(entry, leaseMs))) return undefined;
       const outcome = await deliver(entry.event, subscription, this.deps);
+      this.timeAttempt(outcome.durationMs);
       const fields = { ...deliveryFields(entry, entry.event), attempt: entry.attempts + 1, ...outcomeFields(outcome) };
       if (outcome.kind === OUTCOME.delivered) {
         // The success ends the delivery's log (its earlier attempts failed, or it was held back or redriven).

@@ -213,6 +213,7 @@ export class SubscriptionEngine extends DeliveryBase<EngineLedger> {
       this.pastDeadline(batch, subscription) ? Promise.resolve(DEFERRED) : deliver(event, subscription, this.deps),
     );
     if (outcome === DEFERRED) return this.defer(ref, event, fail);
+    this.timeAttempt(outcome.durationMs);
     const fields = attemptFields(ref, event, outcome);
     if (outcome.kind === OUTCOME.delivered) {
       // A first-attempt success writes nothing (the delivery log keeps only deliveries that failed at least

@@ -11,13 +11,15 @@ export interface EngineLog {
  * subscription would be a metric per subscription); the logs carry the subscription id instead.
  */
 export interface EngineMetrics {
-  addMetric(name: string, unit: 'Count', value: number): unknown;
+  addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): unknown;
 }
 
 /** Metric names the engine and the redeliverer emit (all counts). */
 export const ENGINE_METRIC = {
   /** A delivery succeeded (first attempt or a retry). */
   delivered: 'Delivered',
+  /** How long one delivery attempt took, whatever its outcome (milliseconds; the dashboard shows p50 and p99). */
+  deliveryLatency: 'DeliveryLatency',
   /** An attempt failed and the delivery waits for its next attempt in the ledger. */
   deliveryFailed: 'DeliveryFailed',
   /** An event of an ordered subscription was held back behind an earlier one of its key. */
