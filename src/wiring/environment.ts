@@ -21,10 +21,12 @@ export const ENV = {
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
   /** KMS key (id, ARN or alias) that wraps the event store's data keys. */
   kmsKeyId: 'KMS_KEY_ID',
-  /** A single producer token (the local bus); when set, producers must send it as a bearer token. */
+  /** A single token with every right (the local bus); when set, callers must send it (or another credential) as a bearer token. */
   producerToken: 'SWITCHYARD_TOKEN',
-  /** Secrets Manager secret holding `{"<producer>": "<token>", ...}` (AWS). */
+  /** Secrets Manager secret of producers and readers with their token hashes and rights (AWS; see src/auth/types.ts). */
   producerTokensSecretId: 'PRODUCER_TOKENS_SECRET_ID',
+  /** The local bus's producers file: the same JSON as the stage's secret, re-read when it changes. */
+  producersFile: 'SWITCHYARD_PRODUCERS_FILE',
   /** Largest accepted event in bytes (default 262144, at most 393216: an event must fit a DynamoDB item). */
   maxEventBytes: 'MAX_EVENT_BYTES',
   /** Comma-separated type patterns whose events `GET /events` pages and `GET /feeds/…` serve without `data`. */
