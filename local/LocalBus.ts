@@ -29,8 +29,14 @@ export interface LocalBusOptions {
   port?: number;
   /** Persist emulator data, the KMS key and poller positions here; in memory when absent. @default none */
   dataDir?: string;
-  /** Producers must send `Authorization: Bearer <token>` when set. @default open */
+  /** A bearer token with every right (publish and read anything); callers must send it or a producers-file credential. @default none */
   token?: string;
+  /**
+   * Producers and readers with their rights (the stage secret's JSON; `switchyard producers add --data-dir` writes
+   * it), re-read when it changes. While the file does not exist it grants nothing and refuses nothing: with no
+   * `token` either, the bus is open. @default none
+   */
+  producersFile?: string;
   /** Shards of the local stream when it is first created. @default 2 */
   shards?: number;
   /** Records per router invocation. @default 100 */
@@ -76,6 +82,8 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
     };
     if (options.token) env[ENV.producerToken] = options.token;
     else delete process.env[ENV.producerToken];
+    if (options.producersFile) env[ENV.producersFile] = resolve(options.producersFile);
+    else delete process.env[ENV.producersFile];
     // The handlers read their configuration at module load, exactly as in Lambda: set it, then import them.
     Object.assign(process.env, env);
     const clients = createAwsClients(process.env);
