@@ -2,7 +2,8 @@
  * `npm start`: the local bus on http://127.0.0.1:4000 (settings in DESIGN.md "The local bus").
  * Prints one line with the URL once it accepts events; stops cleanly on SIGINT/SIGTERM.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 import { intEnv } from '../src/wiring/environment';
 import { startLocalBus } from './LocalBus';
@@ -13,10 +14,17 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 async function main() {
   const port = process.env.PORT === '0' ? 0 : intEnv('PORT', 4000);
   const dataDir = resolve(process.env.SWITCHYARD_DATA_DIR || '.switchyard');
+  // Producers and readers: SWITCHYARD_PRODUCERS_FILE, which must exist, or the data dir's producers.json once
+  // `switchyard producers add` creates it (until then the bus is open, or SWITCHYARD_TOKEN only).
+  const producersFile = process.env.SWITCHYARD_PRODUCERS_FILE ? resolve(process.env.SWITCHYARD_PRODUCERS_FILE) : join(dataDir, 'producers.json');
+  if (process.env.SWITCHYARD_PRODUCERS_FILE && !existsSync(producersFile)) {
+    throw new Error(`SWITCHYARD_PRODUCERS_FILE ${producersFile} does not exist: create it with \`switchyard producers add NAME --file ${producersFile} ...\`, or unset the variable`);
+  }
   const bus = await startLocalBus({
     port,
     dataDir,
     token: process.env.SWITCHYARD_TOKEN || undefined,
+    producersFile,
     shards: intEnv('SWITCHYARD_SHARDS', 2),
     subscriptionsFile: resolve(process.env.SUBSCRIPTIONS_FILE || 'subscriptions.json'),
     log: (message, detail) => console.error(JSON.stringify({ level: 'WARN', message, ...detail })),
