@@ -1,5 +1,5 @@
 import { createAwsClients } from './awsClients';
-import { ENV, requireEnv } from './environment';
+import { ENV, optionalIntEnv, requireEnv } from './environment';
 import { ShardWorker, type ShardWorkerOptions } from '../worker/ShardWorker';
 
 /** What the environment cannot say: the consumer, its handler, and any tuning. */
@@ -7,7 +7,8 @@ export type ShardWorkerSettings = Omit<ShardWorkerOptions, 'stream' | 'kinesis' 
 
 /**
  * A `ShardWorker` wired to the resources named in the environment, as the local bus and a stage set them:
- * `EVENT_STREAM_NAME`, `WORKER_TABLE_NAME`, `IDEMPOTENCY_TABLE_NAME`, and the `AWS_ENDPOINT_URL_*` overrides.
+ * `EVENT_STREAM_NAME`, `WORKER_TABLE_NAME`, `IDEMPOTENCY_TABLE_NAME`, `MAX_WORKER_CONSUMERS` (the stage's consumer
+ * limit), and the `AWS_ENDPOINT_URL_*` overrides.
  */
 export function shardWorkerFromEnvironment(settings: ShardWorkerSettings, env: NodeJS.ProcessEnv = process.env): ShardWorker {
   const clients = createAwsClients(env);
@@ -16,6 +17,7 @@ export function shardWorkerFromEnvironment(settings: ShardWorkerSettings, env: N
     stream: requireEnv(ENV.eventStreamName, env),
     workerTable: requireEnv(ENV.workerTableName, env),
     idempotencyTable: requireEnv(ENV.idempotencyTableName, env),
+    maxConsumers: settings.maxConsumers ?? optionalIntEnv(ENV.maxWorkerConsumers, env),
     kinesis: clients.kinesis,
     documents: clients.documents,
   });

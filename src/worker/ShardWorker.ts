@@ -5,6 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../crypto';
 import { EventIdempotency } from './EventIdempotency';
 import { EventRunner, sleep } from './EventRunner';
+import { ConsumerRegistry } from './ConsumerRegistry';
 import { LeaseTable, SHARD_END, type Lease, type StoredStart } from './LeaseTable';
 import { ParkedLanes, laneSk } from './ParkedLanes';
 import { ShardProcessor } from './ShardProcessor';
@@ -25,6 +26,12 @@ export interface ShardWorkerOptions {
   idempotencyTable: string;
   /** Names this process in the leases. @default `<hostname>:<pid>:<random>` */
   workerId?: string;
+  /**
+   * Most distinct consumers the worker table registers (the stage's `maxWorkerConsumers`, `MAX_WORKER_CONSUMERS`):
+   * `start` registers this consumer first and refuses a new one beyond it with ConsumerLimitError.
+   * @default DEFAULT_MAX_WORKER_CONSUMERS (20)
+   */
+  maxConsumers?: number;
   /** Where a never-read shard starts; fixed when the consumer's first worker starts. @default trim-horizon */
   startPosition?: StartPosition;
   /** How long a lease lasts without renewal; a crashed worker's shards move after this. @default 10000 */
@@ -118,6 +125,7 @@ export class ShardWorker {
   readonly workerId: string;
   private readonly options: ShardWorkerOptions;
   private readonly leases: LeaseTable;
+  private readonly registry: ConsumerRegistry;
   private readonly lanes: ParkedLanes;
   private readonly runner: EventRunner;
   private readonly idempotency: EventIdempotency;
@@ -167,6 +175,7 @@ export class ShardWorker {
     }
     const common = { documents: options.documents, consumer: options.consumer, clock: this.clock };
     this.leases = new LeaseTable({ ...common, tableName: options.workerTable });
+    this.registry = new ConsumerRegistry({ documents: options.documents, tableName: options.workerTable, maxConsumers: options.maxConsumers, clock: this.clock });
     this.lanes = new ParkedLanes({ ...common, tableName: options.workerTable });
     if (options.idempotency && options.idempotency.consumer !== options.consumer) {
       throw new RangeError(`ShardWorker: idempotency is for consumer ${JSON.stringify(options.idempotency.consumer)}, not ${JSON.stringify(options.consumer)}`);
@@ -197,6 +206,8 @@ export class ShardWorker {
   /** Creates the consumer's leases if needed, takes its share, and keeps balancing until `stop`. */
   async start(): Promise<void> {
     if (this.running) throw new Error('ShardWorker: already started');
+    // A consumer beyond the stage's limit is refused before it takes a lease (ConsumerLimitError).
+    await this.registry.register(this.consumer, this.workerId);
     this.running = true;
     await this.syncShards();
     await this.tick();

@@ -68,3 +68,22 @@ export class LeaseLostError extends WorkerError {
     this.name = 'LeaseLostError';
   }
 }
+
+/**
+ * A new consumer would pass the stage's limit of distinct worker consumers (`maxWorkerConsumers`, Chef Automate's
+ * `listener_limit`): it is refused before it takes any lease.
+ */
+export class ConsumerLimitError extends WorkerError {
+  constructor(
+    readonly consumer: string,
+    readonly maxConsumers: number,
+    readonly registered: readonly string[],
+  ) {
+    const shown = registered.slice(0, 10).map((name) => JSON.stringify(name)).join(', ');
+    const more = registered.length > 10 ? ` and ${registered.length - 10} more` : '';
+    super(
+      `consumer ${JSON.stringify(consumer)} refused: the stage allows at most ${maxConsumers} worker consumers (maxWorkerConsumers), and ${registered.length} are registered (${shown}${more}); reuse one of their names, unregister one that is gone, or raise maxWorkerConsumers`,
+    );
+    this.name = 'ConsumerLimitError';
+  }
+}
