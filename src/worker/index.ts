@@ -14,3 +14,4 @@ export { parseStartPosition } from './startPosition';
 export { padSequence, compareSequences } from './sequence';
 export { shardWorkerFromEnvironment } from '../wiring/workerFromEnvironment';
 export * from './lambda';
+export { ConsumerRegistry, DEFAULT_MAX_WORKER_CONSUMERS, type ConsumerRegistryOptions, type RegisteredConsumer } from './ConsumerRegistry';
