@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { KEY_DECRYPT_ACTIONS, KEY_STREAM_PUBLISH_ACTIONS, STREAM_CONSUME_ACTIONS, STREAM_PUBLISH_ACTIONS, actions } from './perms';
 import { checkIntegerInRange, checkNonEmpty } from './propChecks';
+import type { StreamBilling } from './StageCostOptions';
 import { SwitchyardKey } from './SwitchyardKey';
 
 /** Largest shard count accepted: the default Kinesis shard quota of the largest regions. */
@@ -26,6 +27,12 @@ export interface EventStreamProps {
    * @default 1
    */
   readonly shardCount?: number;
+  /**
+   * `provisioned`: `shardCount` shards, paid per shard hour (the cheapest at idle: one shard is about $11 a month).
+   * `onDemand`: Kinesis scales the shards itself; paid per stream hour (about $29 a month) plus per GB in and out.
+   * @default 'provisioned'
+   */
+  readonly billing?: StreamBilling;
   /**
    * How long records stay in the stream, in hours (24 to 8760). Replay beyond it comes from the
    * event store.
@@ -58,13 +65,16 @@ export class EventStream extends Construct {
     super(scope, id);
     checkNonEmpty(this, 'streamName', props.streamName);
     checkIntegerInRange(this, 'shardCount', props.shardCount, 1, MAX_SHARD_COUNT);
+    const onDemand = props.billing === 'onDemand';
+    if (onDemand && props.shardCount !== undefined) {
+      throw new Error(`${this.node.path}: shardCount is not used by an on-demand stream (billing "onDemand"); leave it out or bill the stream as "provisioned"`);
+    }
     checkIntegerInRange(this, 'retentionHours', props.retentionHours, MIN_RETENTION_HOURS, MAX_RETENTION_HOURS, 'hours');
 
     this.encryptionKey = props.encryptionKey ?? new SwitchyardKey(this, 'Key', { description: 'Switchyard event stream' }).key;
     this.stream = new kinesis.Stream(this, 'Stream', {
       streamName: props.streamName,
-      streamMode: kinesis.StreamMode.PROVISIONED,
-      shardCount: props.shardCount ?? 1,
+      ...(onDemand ? { streamMode: kinesis.StreamMode.ON_DEMAND } : { streamMode: kinesis.StreamMode.PROVISIONED, shardCount: props.shardCount ?? 1 }),
       retentionPeriod: Duration.hours(props.retentionHours ?? MIN_RETENTION_HOURS),
       encryption: kinesis.StreamEncryption.KMS,
       encryptionKey: this.encryptionKey,
@@ -75,6 +85,17 @@ export class EventStream extends Construct {
       reason:
         'A customer-managed key (rotating, one per stage, revocable, every use in CloudTrail) is required for all data the bus stores; the extra KMS cost is accepted and small, as Kinesis reuses each data key for several minutes per producer and consumer.',
     });
+  }
+
+  /**
+   * An enhanced fan-out consumer of the stream (`lowLatency`): records are pushed to it over HTTP/2 as they arrive
+   * (about 70 ms) instead of being polled once a second per shard, and its reads have their own 2 MB/s per shard.
+   * Costs a consumer-shard hour (provisioned stream) and a charge per GB read (see `npm run cost`). Feed a function
+   * from it with `KinesisConsumerEventSource`, which grants the consumer's read actions.
+   */
+  public addEnhancedFanOutConsumer(id: string, consumerName: string): kinesis.StreamConsumer {
+    checkNonEmpty(this, 'consumerName', consumerName);
+    return new kinesis.StreamConsumer(this, id, { streamConsumerName: consumerName, stream: this.stream });
   }
 
   /** Name of the stream (`EVENT_STREAM_NAME`). */

@@ -2,7 +2,6 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Valid
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -14,10 +13,13 @@ import { DeliveryLedgerTable } from './DeliveryLedgerTable';
 import { DeliveryTargetAccess } from './DeliveryTargetAccess';
 import { EventStore } from './EventStore';
 import { EventStream } from './EventStream';
+import { FunctionUrlIngest } from './FunctionUrlIngest';
 import { IdempotencyTable } from './IdempotencyTable';
 import { IngestApi } from './IngestApi';
 import { checkIntegerInRange } from './propChecks';
 import type { StageConfig } from './resolveStageConfig';
+import { resolveCostOptions, type CostOptions } from './StageCostOptions';
+import { streamEventSource } from './streamEventSource';
 import { SwitchyardFunction } from './SwitchyardFunction';
 import { SwitchyardKey } from './SwitchyardKey';
 import { WorkerTable } from './WorkerTable';
@@ -66,8 +68,6 @@ export const DELIVERY_FUNCTIONS = {
    * invocations end at about the sweep's length; only slow attempts run on.
    */
   redeliverTimeout: Duration.seconds(REDELIVER_SWEEP_SECONDS + MAX_ATTEMPT_SECONDS + 15),
-  /** At most this many sweeps at once (a slow one overlapping the next minute's); claims keep them apart. */
-  redeliverReservedConcurrency: 2,
 } as const;
 
 /** Props of {@link SwitchyardStage}. */
@@ -127,13 +127,19 @@ export class SwitchyardStage extends Stack {
   public readonly redeliver: SwitchyardFunction;
   /** The rule starting the redeliver function every minute. */
   public readonly redeliverSchedule: events.Rule;
-  /** The HTTP API in front of ingest. */
-  public readonly api: IngestApi;
+  /** The HTTP API in front of ingest (stage setting `ingest: "httpApi"`, the default). */
+  public readonly api?: IngestApi;
+  /** The function URL of ingest (stage setting `ingest: "functionUrl"`). */
+  public readonly ingestFunctionUrl?: FunctionUrlIngest;
+  /** The latency and cost options the stage was built with (`lowLatency`, `billing`, `ingest`), defaults applied. */
+  public readonly costOptions: CostOptions;
 
   constructor(scope: Construct, id: string, props: SwitchyardStageProps) {
     const { stage, config, ingestEntry, routerEntry, redeliverEntry, ...stackProps } = props;
     super(scope, id, { description: `Switchyard serverless event bus, stage ${stage}`, ...stackProps });
     this.checkConfig(config);
+    this.costOptions = resolveCostOptions(config);
+    const billing = this.costOptions;
 
     const destroy = config.removalPolicy === 'destroy';
     const removalPolicy = destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
@@ -152,15 +158,17 @@ export class SwitchyardStage extends Stack {
     const encryptionKey = this.key.key;
 
     this.eventStream = new EventStream(this, 'EventStream', {
-      shardCount: config.shardCount,
+      // An on-demand stream has no shard count of its own (cdk.json's shardCount is then unused).
+      shardCount: billing.stream === 'onDemand' ? undefined : config.shardCount,
+      billing: billing.stream,
       retentionHours: config.retentionHours,
       encryptionKey,
       removalPolicy,
     });
-    this.eventStore = new EventStore(this, 'EventStore', { encryptionKey, removalPolicy });
-    this.idempotencyTable = new IdempotencyTable(this, 'IdempotencyTable', { encryptionKey, removalPolicy });
-    this.deliveryLedger = new DeliveryLedgerTable(this, 'DeliveryLedger', { encryptionKey, removalPolicy });
-    this.workerTable = new WorkerTable(this, 'WorkerTable', { encryptionKey, removalPolicy });
+    this.eventStore = new EventStore(this, 'EventStore', { encryptionKey, removalPolicy, billing: billing.tables });
+    this.idempotencyTable = new IdempotencyTable(this, 'IdempotencyTable', { encryptionKey, removalPolicy, billing: billing.tables });
+    this.deliveryLedger = new DeliveryLedgerTable(this, 'DeliveryLedger', { encryptionKey, removalPolicy, billing: billing.tables });
+    this.workerTable = new WorkerTable(this, 'WorkerTable', { encryptionKey, removalPolicy, billing: billing.tables });
     this.configBucket = new ConfigBucket(this, 'ConfigBucket', {
       encryptionKey,
       removalPolicy,
@@ -236,7 +244,7 @@ export class SwitchyardStage extends Stack {
     });
     this.eventStore.grantStore(this.router);
     this.grantDelivery(this.router);
-    this.consumeStream(this.router, STAGE_DEFAULTS.routerBatchSize);
+    this.consumeStream(this.router, STAGE_DEFAULTS.routerBatchSize, billing.lowLatency ? `switchyard-${stage}-router` : undefined);
 
     this.redeliver = new SwitchyardFunction(this, 'Redeliver', {
       ...functionDefaults,
@@ -245,7 +253,8 @@ export class SwitchyardStage extends Stack {
       description: `Switchyard ${stage}: every minute, retries due deliveries from the ledger; dead letters`,
       memorySize: DELIVERY_FUNCTIONS.redeliverMemorySize,
       timeout: DELIVERY_FUNCTIONS.redeliverTimeout,
-      reservedConcurrentExecutions: DELIVERY_FUNCTIONS.redeliverReservedConcurrency,
+      // Unset by default: overlapping sweeps are kept apart by their claims, and a new account cannot reserve any.
+      reservedConcurrentExecutions: config.redeliverReservedConcurrency,
       environment: {
         ...deliveryEnvironment,
         [ENV.redeliverSweepSeconds]: String(DELIVERY_FUNCTIONS.redeliverSweepSeconds),
@@ -261,7 +270,8 @@ export class SwitchyardStage extends Stack {
       targets: [new eventTargets.LambdaFunction(this.redeliver.function, { retryAttempts: 2, maxEventAge: Duration.minutes(1) })],
     });
 
-    this.api = new IngestApi(this, 'IngestApi', {
+    if (billing.ingest === 'functionUrl') this.ingestFunctionUrl = new FunctionUrlIngest(this, 'IngestUrl', { handler: this.ingest.function });
+    else this.api = new IngestApi(this, 'IngestApi', {
       handler: this.ingest.function,
       apiName: `switchyard-${stage}`,
       throttle: config.apiThrottle,
@@ -270,7 +280,7 @@ export class SwitchyardStage extends Stack {
       logRemovalPolicy: removalPolicy,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the ingest API' });
+    new CfnOutput(this, 'ApiUrl', { value: this.ingestUrl, description: 'Base URL of the ingest API (HTTP API or function URL)' });
     new CfnOutput(this, 'EventStreamName', { value: this.eventStream.streamName, description: 'Kinesis stream' });
     new CfnOutput(this, 'EventTableName', { value: this.eventStore.tableName, description: 'DynamoDB event store' });
     new CfnOutput(this, 'IdempotencyTableName', {
@@ -295,6 +305,11 @@ export class SwitchyardStage extends Stack {
     });
   }
 
+  /** Base URL producers and readers call: the HTTP API's or the function URL's, ending with `/`. */
+  public get ingestUrl(): string {
+    return this.api?.url ?? (this.ingestFunctionUrl as FunctionUrlIngest).url;
+  }
+
   /**
    * Feeds `fn` from every shard of the stream — from the trim horizon, one batch per shard at a time (so
    * records of one partition key are handled in stream order), bisecting failed batches and taking partial
@@ -302,10 +317,11 @@ export class SwitchyardStage extends Stack {
    * of -1, infinite), and no on-failure destination, so a failing batch is retried for as long as the stream
    * keeps its records (iterator age is the alarm).
    */
-  private consumeStream(fn: SwitchyardFunction, batchSize: number): void {
+  private consumeStream(fn: SwitchyardFunction, batchSize: number, lowLatencyConsumer?: string): void {
     this.eventStream.grantConsume(fn);
     fn.function.addEventSource(
-      new KinesisEventSource(this.eventStream.stream, {
+      streamEventSource(this.eventStream, 'RouterConsumer', {
+        ...(lowLatencyConsumer ? { lowLatency: { consumerName: lowLatencyConsumer } } : {}),
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize,
         bisectBatchOnError: true,

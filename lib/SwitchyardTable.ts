@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import type { TableSchema } from '../src/store/tableSchemas';
 import { KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_READ_WRITE_ACTIONS, actions } from './perms';
 import { checkNonEmpty } from './propChecks';
+import type { TableBilling } from './StageCostOptions';
 import { SwitchyardKey } from './SwitchyardKey';
 import { addSchemaIndexes, tableKeys } from './tableKeys';
 
@@ -38,6 +39,12 @@ export interface SwitchyardTableProps {
    * @default true
    */
   readonly pointInTimeRecovery?: boolean;
+  /**
+   * On-demand (per request, nothing at idle) or provisioned: fixed read and write capacity units for the table
+   * and for each of its indexes (paid per hour, traffic or not; requests beyond them are throttled and retried).
+   * @default 'onDemand'
+   */
+  readonly billing?: TableBilling;
 }
 
 /** What a kind of table fixes, whatever the stage: its keys and indexes, and how its own key is described. */
@@ -58,7 +65,7 @@ export interface SwitchyardTableSpec {
 
 /**
  * What the bus's DynamoDB tables share: the keys and indexes of a {@link TableSchema}, on-demand
- * billing, SSE-KMS with a customer-managed key (the given one or a new rotating {@link SwitchyardKey}),
+ * billing (or provisioned, `billing`), SSE-KMS with a customer-managed key (the given one or a new rotating {@link SwitchyardKey}),
  * point-in-time recovery, retained by default. Each table adds the intent-named grants its users need.
  */
 export abstract class SwitchyardTable extends Construct {
@@ -77,10 +84,12 @@ export abstract class SwitchyardTable extends Construct {
     const deletionProtection =
       props.deletionProtection ?? ((spec.protectWhenRetained ?? true) ? removalPolicy === RemovalPolicy.RETAIN : undefined);
     this.encryptionKey = props.encryptionKey ?? new SwitchyardKey(this, 'Key', { description: spec.keyDescription }).key;
+    const billing = props.billing ?? 'onDemand';
+    const capacity = billing === 'onDemand' ? undefined : { readCapacity: billing.provisioned.read, writeCapacity: billing.provisioned.write };
     this.table = new dynamodb.Table(this, 'Table', {
       tableName: props.tableName,
       ...tableKeys(spec.schema),
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      ...(capacity ? { billingMode: dynamodb.BillingMode.PROVISIONED, ...capacity } : { billingMode: dynamodb.BillingMode.PAY_PER_REQUEST }),
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.encryptionKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.pointInTimeRecovery ?? true },
@@ -89,7 +98,7 @@ export abstract class SwitchyardTable extends Construct {
       ...(deletionProtection === undefined ? {} : { deletionProtection }),
       removalPolicy,
     });
-    this.indexNames = addSchemaIndexes(this.table, spec.schema);
+    this.indexNames = addSchemaIndexes(this.table, spec.schema, capacity);
   }
 
   /** Name of the table, handed to the functions that use it as their `*_TABLE_NAME` variable. */

@@ -12,14 +12,22 @@ export function tableKeys(schema: TableSchema): Pick<dynamodb.TableProps, 'parti
   };
 }
 
-/** Adds the schema's global secondary indexes, projecting what the schema says (as the local bus does). */
-export function addSchemaIndexes(table: dynamodb.Table, schema: TableSchema): string[] {
+/**
+ * Adds the schema's global secondary indexes, projecting what the schema says (as the local bus does); on a
+ * provisioned table each index gets `capacity` (the table's own).
+ */
+export function addSchemaIndexes(
+  table: dynamodb.Table,
+  schema: TableSchema,
+  capacity?: { readonly readCapacity: number; readonly writeCapacity: number },
+): string[] {
   return Object.entries(schema.indexes).map(([indexName, index]) => {
     table.addGlobalSecondaryIndex({
       indexName,
       partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
       ...(index.sortKey ? { sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING } } : {}),
       projectionType: index.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
+      ...capacity,
     });
     return indexName;
   });

@@ -243,10 +243,10 @@ describe('SwitchyardStage', () => {
       expect(props.ReservedConcurrentExecutions).toBe(3);
     });
 
-    test('redeliver: 1024 MiB, at most 2 at once, a timeout letting the last attempt of a 55 s sweep finish', () => {
+    test('redeliver: 1024 MiB, no reserved concurrency unless the stage sets it, a timeout letting the last attempt of a 55 s sweep finish', () => {
       const props = functionOf(stack.redeliver).Properties;
       expect(props.MemorySize).toBe(1024);
-      expect(props.ReservedConcurrentExecutions).toBe(2);
+      expect(props.ReservedConcurrentExecutions).toBeUndefined();
       expect(props.Timeout).toBe(55 + MAX_ATTEMPT_SECONDS + 15);
       expect(props.Timeout).toBeLessThanOrEqual(900);
     });
@@ -395,16 +395,16 @@ describe('SwitchyardStage', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
         DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-        AccessLogSettings: { DestinationArn: stack.resolve(stack.api.accessLogGroup.logGroupArn) },
+        AccessLogSettings: { DestinationArn: stack.resolve(stack.api!.accessLogGroup.logGroupArn) },
       });
-      const accessLogs = template.toJSON().Resources[stack.getLogicalId(stack.api.accessLogGroup.node.defaultChild as never)];
+      const accessLogs = template.toJSON().Resources[stack.getLogicalId(stack.api!.accessLogGroup.node.defaultChild as never)];
       expect(accessLogs.Properties.KmsKeyId).toEqual(keyArn());
     });
   });
 
   describe('outputs', () => {
     test.each([
-      ['ApiUrl', () => stack.api.url],
+      ['ApiUrl', () => stack.api!.url],
       ['EventStreamName', () => stack.eventStream.streamName],
       ['EventTableName', () => stack.eventStore.tableName],
       ['IdempotencyTableName', () => stack.idempotencyTable.tableName],
