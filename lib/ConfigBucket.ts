@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -45,7 +45,22 @@ export interface ConfigBucketProps {
    * @default 90
    */
   readonly accessLogsRetentionDays?: number;
+  /**
+   * The only principals that may write or delete objects (subscriptions.json decides where every event goes, and
+   * which of the stage's secrets are sent where): IAM role or user ARNs (`*` allowed in the name part), e.g. the
+   * stage's deploy role. The bucket policy denies PutObject and DeleteObject(Version) to everyone else, the
+   * account's administrators included (they can still change the bucket policy itself). The stack's own
+   * auto-delete custom resource, when `autoDeleteObjects` is on, keeps its delete rights.
+   * @default - no such policy: whoever IAM lets write to the bucket may (in practice the account's administrators)
+   */
+  readonly writers?: readonly string[];
 }
+
+/** An IAM role or user ARN (the name part may hold `*`/`?` wildcards). */
+const WRITER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/*?-]+$/;
+
+/** The object actions the writers policy keeps to the writers. */
+export const CONFIG_WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'] as const;
 
 /**
  * The configuration bucket holding `subscriptions.json`: SSE-KMS with a customer-managed key,
@@ -93,6 +108,7 @@ export class ConfigBucket extends Construct {
       removalPolicy,
       autoDeleteObjects,
     });
+    if (props.writers !== undefined) this.restrictWrites(props.writers, autoDeleteObjects);
   }
 
   /** Name of the bucket. */
@@ -124,6 +140,38 @@ export class ConfigBucket extends Construct {
       resourceArns: [this.bucket.bucketArn],
       conditions: { StringEquals: { 's3:prefix': key } },
     });
+  }
+
+  /**
+   * Denies {@link CONFIG_WRITE_ACTIONS} on the bucket's objects to every principal whose ARN is not one of
+   * `writers` (nor the auto-delete custom resource's role). A deny, so no identity policy can widen it.
+   */
+  private restrictWrites(writers: readonly string[], autoDeleteObjects: boolean): void {
+    if (writers.length === 0) {
+      throw new Error(`${this.node.path}: writers must name at least one IAM role ARN (omit it to leave writes to IAM)`);
+    }
+    for (const [index, arn] of writers.entries()) {
+      if (!Token.isUnresolved(arn) && !WRITER_ARN.test(arn)) {
+        throw new Error(`${this.node.path}: writers[${index}] must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name>), got ${JSON.stringify(arn)}`);
+      }
+    }
+    const allowed: string[] = [...writers];
+    if (autoDeleteObjects) {
+      // The provider CDK adds for autoDeleteObjects: it empties the bucket when the stack deletes it.
+      const provider = Stack.of(this).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider') as { roleArn?: string } | undefined;
+      if (provider?.roleArn === undefined) throw new Error(`${this.node.path}: the auto-delete custom resource's role was not found`);
+      allowed.push(provider.roleArn);
+    }
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyConfigWritersWrite',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...CONFIG_WRITE_ACTIONS],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { ArnNotLike: { 'aws:PrincipalArn': allowed } },
+      }),
+    );
   }
 
   private createAccessLogsBucket(props: ConfigBucketProps, removalPolicy: RemovalPolicy, autoDeleteObjects: boolean): s3.Bucket {

@@ -21,7 +21,8 @@ export type DeliveryLedgerTableProps = SwitchyardTableProps;
  */
 export class DeliveryLedgerTable extends SwitchyardTable {
   constructor(scope: Construct, id: string, props: DeliveryLedgerTableProps = {}) {
-    // Only the delivery log's attempt items carry `expiresAt` (30 days); lanes and dead letters never expire.
+    // The delivery log's attempt items carry `expiresAt` (30 days), and dead letters when the stage sets
+    // `deadLetterDays` (`DEAD_LETTER_DAYS`); lanes, disabled subscriptions and replay jobs never expire.
     super(scope, id, props, { schema: DELIVERY_TABLE_SCHEMA, keyDescription: 'Switchyard delivery ledger', timeToLiveAttribute: 'expiresAt' });
   }
 

@@ -1,5 +1,6 @@
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { EVENT_TTL_ATTRIBUTE } from '../src/store/constants';
 import { EVENT_TABLE_SCHEMA } from '../src/store/tableSchemas';
 import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_READ_ACTIONS, TABLE_STORE_ACTIONS, actions } from './perms';
 import { SwitchyardTable, type SwitchyardTableProps } from './SwitchyardTable';
@@ -19,10 +20,12 @@ export type EventStoreProps = SwitchyardTableProps;
  * `EVENT_TABLE_NAME`. The router also uses its key to generate the data keys that envelope-encrypt each event's
  * payload. The event store outlives Kinesis retention, so it is retained unless a stage says otherwise. A stage
  * deployed with the older `byType` index needs two deploys (DynamoDB adds or drops one index per table update).
+ * DynamoDB TTL is on `ttl` (EVENT_TTL_ATTRIBUTE): the router stamps each event with its expiry when the stage sets
+ * `retentionDays` (`EVENT_RETENTION_DAYS`); events stored without it are kept.
  */
 export class EventStore extends SwitchyardTable {
   constructor(scope: Construct, id: string, props: EventStoreProps = {}) {
-    super(scope, id, props, { schema: EVENT_TABLE_SCHEMA, keyDescription: 'Switchyard event store' });
+    super(scope, id, props, { schema: EVENT_TABLE_SCHEMA, keyDescription: 'Switchyard event store', timeToLiveAttribute: EVENT_TTL_ATTRIBUTE });
   }
 
   /** Grants `tableActions` on the table and each of its indexes (named, no wildcard); no key actions. */

@@ -38,6 +38,7 @@ export class SwitchyardKey extends Construct {
   /** The key. */
   public readonly key: kms.Key;
   private logsAllowed = false;
+  private alarmsAllowed = false;
 
   constructor(scope: Construct, id: string, props: SwitchyardKeyProps = {}) {
     super(scope, id);
@@ -76,6 +77,32 @@ export class SwitchyardKey extends Construct {
               resourceName: '*',
               arnFormat: ArnFormat.COLON_RESOURCE_NAME,
             }),
+          },
+        },
+      }),
+    );
+  }
+
+  /**
+   * Lets CloudWatch alarms of this account and region publish to SNS topics encrypted with the key (an alarm's
+   * notification is encrypted by SNS with a data key CloudWatch must generate): Decrypt and GenerateDataKey* for
+   * the `cloudwatch.amazonaws.com` service, only on behalf of this account's alarms (`aws:SourceAccount`,
+   * `aws:SourceArn`, against the confused deputy). Idempotent.
+   */
+  public allowCloudWatchAlarms(): void {
+    if (this.alarmsAllowed) return;
+    this.alarmsAllowed = true;
+    const stack = Stack.of(this);
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
           },
         },
       }),
