@@ -16,6 +16,7 @@ import { EventStream } from './EventStream';
 import { FunctionUrlIngest } from './FunctionUrlIngest';
 import { IdempotencyTable } from './IdempotencyTable';
 import { IngestApi } from './IngestApi';
+import { checkStageSettings, DEFAULT_MAX_WORKER_CONSUMERS } from './checkStageSettings';
 import { checkIntegerInRange } from './propChecks';
 import type { StageConfig } from './resolveStageConfig';
 import { resolveCostOptions, type CostOptions } from './StageCostOptions';
@@ -138,6 +139,7 @@ export class SwitchyardStage extends Stack {
     const { stage, config, ingestEntry, routerEntry, redeliverEntry, ...stackProps } = props;
     super(scope, id, { description: `Switchyard serverless event bus, stage ${stage}`, ...stackProps });
     this.checkConfig(config);
+    checkStageSettings(this, config);
     this.costOptions = resolveCostOptions(config);
     const billing = this.costOptions;
 
@@ -155,6 +157,7 @@ export class SwitchyardStage extends Stack {
       pendingWindow: destroy ? Duration.days(7) : Duration.days(30),
     });
     this.key.allowCloudWatchLogs();
+    this.key.allowCloudWatchAlarms();
     const encryptionKey = this.key.key;
 
     this.eventStream = new EventStream(this, 'EventStream', {
@@ -173,6 +176,7 @@ export class SwitchyardStage extends Stack {
       encryptionKey,
       removalPolicy,
       autoDeleteObjects: destroy,
+      writers: config.configWriters,
     });
 
     this.producerTokens = new secretsmanager.Secret(this, 'ProducerTokens', {
@@ -230,6 +234,8 @@ export class SwitchyardStage extends Stack {
       [ENV.subscriptionsKey]: SUBSCRIPTIONS_KEY,
       [ENV.kmsKeyId]: encryptionKey.keyArn,
       [ENV.maxSubscriptions]: String(config.maxSubscriptions ?? STAGE_DEFAULTS.maxSubscriptions),
+      ...(config.deadLetterDays !== undefined ? { [ENV.deadLetterDays]: String(config.deadLetterDays) } : {}),
+      ...(config.allowedTargetHosts?.length ? { [ENV.allowedTargetHosts]: config.allowedTargetHosts.join(',') } : {}),
     };
 
     this.router = new SwitchyardFunction(this, 'Router', {
@@ -240,7 +246,11 @@ export class SwitchyardStage extends Stack {
       memorySize: DELIVERY_FUNCTIONS.routerMemorySize,
       timeout: DELIVERY_FUNCTIONS.routerTimeout,
       reservedConcurrentExecutions: config.routerReservedConcurrency,
-      environment: { ...deliveryEnvironment, [ENV.eventTableName]: this.eventStore.tableName },
+      environment: {
+        ...deliveryEnvironment,
+        [ENV.eventTableName]: this.eventStore.tableName,
+        ...(config.retentionDays !== undefined ? { [ENV.eventRetentionDays]: String(config.retentionDays) } : {}),
+      },
     });
     this.eventStore.grantStore(this.router);
     this.grantDelivery(this.router);
@@ -294,6 +304,10 @@ export class SwitchyardStage extends Stack {
     new CfnOutput(this, 'WorkerTableName', {
       value: this.workerTable.tableName,
       description: 'DynamoDB leases and checkpoints of ShardWorker consumers',
+    });
+    new CfnOutput(this, 'MaxWorkerConsumers', {
+      value: String(config.maxWorkerConsumers ?? DEFAULT_MAX_WORKER_CONSUMERS),
+      description: 'Most distinct worker consumers the worker table registers (MAX_WORKER_CONSUMERS of worker processes)',
     });
     new CfnOutput(this, 'ConfigBucketName', {
       value: this.configBucket.bucketName,
