@@ -1,10 +1,11 @@
 import { HttpError } from './HttpError';
-import type { ProducerTokens } from './ProducerTokens';
-import type { HttpRequest, HttpResponse } from './types';
+import type { Credentials } from '../auth/Credentials';
+import { checkMayRead, checkReadType } from '../auth/readableTypes';
+import { callerOf, type HttpRequest, type HttpResponse } from './types';
 import type { CloudEventJson } from '../events/types';
 
 export interface GetEventDependencies {
-  tokens: ProducerTokens;
+  credentials: Credentials;
   store: { get(source: string, id: string): Promise<{ event: CloudEventJson; sequence: string; shard: string } | undefined> };
 }
 
@@ -13,7 +14,8 @@ export interface GetEventDependencies {
  * source + id (ids are only unique per source), so `source` is required. Its stream position is in headers.
  */
 export async function getEvent(request: HttpRequest, id: string, deps: GetEventDependencies): Promise<HttpResponse> {
-  await deps.tokens.authenticate(request.headers.authorization);
+  const reader = await deps.credentials.authenticate(callerOf(request));
+  checkMayRead(reader);
   const source = request.query.source;
   if (!source) {
     throw new HttpError(400, 'invalid_request', 'query parameter source is required', [
@@ -23,6 +25,8 @@ export async function getEvent(request: HttpRequest, id: string, deps: GetEventD
   // A stored event whose ciphertext was altered throws DecryptionError: `httpErrorOf` answers it 500 event_unreadable.
   const stored = await deps.store.get(source, id);
   if (!stored) throw new HttpError(404, 'not_found', `no event with source ${JSON.stringify(source)} and id ${JSON.stringify(id)}`);
+  // A reader reads only its types: 403 forbidden_type for another.
+  checkReadType(reader, stored.event.type);
   return {
     status: 200,
     headers: {

@@ -8,7 +8,8 @@ import { originOf } from './originOf';
 import { pageRequestOf } from './pageRequestOf';
 import { readEventPage, type PageEvent } from './readEventPage';
 import { renderAtomFeed, type AtomEntry, type AtomLink } from './renderAtomFeed';
-import type { HttpRequest, HttpResponse } from './types';
+import { callerOf, type HttpRequest, type HttpResponse } from './types';
+import { readableTypes } from '../auth/readableTypes';
 
 export const ATOM_CONTENT_TYPE = 'application/atom+xml; charset=utf-8';
 
@@ -25,8 +26,10 @@ export const DATA_WITHHELD_CATEGORY = { scheme: 'urn:switchyard:data', term: 'wi
  * `withheld` category.
  */
 export async function getFeed(request: HttpRequest, pattern: string, deps: ReadRoutesDependencies): Promise<HttpResponse> {
-  await deps.tokens.authenticate(request.headers.authorization);
+  const reader = await deps.credentials.authenticate(callerOf(request));
   const pageRequest = pageRequestOf(request.query, { typesFromPath: pattern, order: 'newest' });
+  // The feed's types narrowed to the reader's own (403 forbidden_type when nothing is left).
+  pageRequest.query.types = readableTypes(reader, pageRequest.query.types);
   const page = await readEventPage(pageRequest, deps);
 
   const origin = originOf(request);

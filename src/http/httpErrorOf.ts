@@ -4,7 +4,7 @@ import { EventsRequestError, InvalidJsonError, PayloadTooLargeError, Unsupported
 import { StreamPushbackError } from '../ingest/errors';
 import { InvalidQueryError } from '../store/errors';
 import { HttpError } from './HttpError';
-import { UnauthorizedError } from './ProducerTokens';
+import { ForbiddenError, UnauthorizedError } from '../auth/errors';
 import { jsonResponse, type HttpResponse } from './types';
 
 /**
@@ -19,6 +19,7 @@ export function httpErrorOf(error: unknown): HttpError | undefined {
   if (error instanceof UnauthorizedError) {
     return new HttpError(401, 'unauthorized', error.message, undefined, { 'WWW-Authenticate': 'Bearer' }, { cause: error });
   }
+  if (error instanceof ForbiddenError) return new HttpError(403, error.code, error.message, error.details, {}, { cause: error });
   if (error instanceof EventsRequestError) {
     const [status, code] = eventsRequestAnswer(error);
     return new HttpError(status, code, error.message, error.details, {}, { cause: error });

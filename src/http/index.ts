@@ -1,7 +1,7 @@
 export * from './HttpError';
 export * from './httpErrorOf';
 export * from './types';
-export * from './ProducerTokens';
+export { UnauthorizedError, ForbiddenError } from '../auth/errors';
 export * from './routeRequest';
 export * from './apiGateway';
 export { PAGE_LIMIT, MAX_TYPE_PATTERNS } from './pageRequestOf';

@@ -1,19 +1,24 @@
 import type { CloudEventJson, EventLimits } from '../events/types';
 import { parseEventsRequest } from '../events/parseEventsRequest';
 import type { AcceptedEvent } from '../ingest/acceptEvents';
-import type { ProducerTokens } from './ProducerTokens';
-import { jsonResponse, type HttpRequest, type HttpResponse } from './types';
+import { checkPublishRights } from '../auth/checkPublishRights';
+import type { Credentials } from '../auth/Credentials';
+import { callerOf, jsonResponse, type HttpRequest, type HttpResponse } from './types';
 
 export interface PostEventsDependencies {
-  tokens: ProducerTokens;
+  credentials: Credentials;
   limits: EventLimits;
   accept(events: CloudEventJson[]): Promise<AcceptedEvent[]>;
 }
 
-/** `POST /events`: authenticate, parse and validate the whole request, then accept it into the stream. */
+/**
+ * `POST /events`: authenticate, parse and validate the whole request, check the producer may publish every event
+ * (its sources and types: 403 naming each refused index otherwise), then accept it into the stream.
+ */
 export async function postEvents(request: HttpRequest, deps: PostEventsDependencies): Promise<HttpResponse> {
-  await deps.tokens.authenticate(request.headers.authorization);
+  const producer = await deps.credentials.authenticate(callerOf(request));
   const events = parseEventsRequest({ headers: request.headers, body: request.body }, deps.limits);
+  checkPublishRights(producer, events);
   const accepted = await deps.accept(events);
   return jsonResponse(202, { accepted });
 }

@@ -8,6 +8,16 @@ export interface HttpRequest {
   headers: Record<string, string | undefined>;
   query: Record<string, string | undefined>;
   body: Buffer;
+  /**
+   * The caller's IAM principal ARN, set only by the API Gateway adapter for a route behind its IAM authorizer
+   * (`POST /iam/events`): API Gateway checked the SigV4 signature. Never taken from a header.
+   */
+  iamPrincipalArn?: string;
+}
+
+/** What identifies the caller of a request (see `Credentials.authenticate`). */
+export function callerOf(request: HttpRequest): { authorization?: string; iamPrincipalArn?: string } {
+  return { authorization: request.headers.authorization, iamPrincipalArn: request.iamPrincipalArn };
 }
 
 export interface HttpResponse {

@@ -4,7 +4,8 @@ import { createEventKeys } from '../crypto';
 import { DEFAULT_MAX_EVENT_BYTES } from '../events/constants';
 import { acceptEvents } from '../ingest/acceptEvents';
 import type { ApiDependencies } from '../http/routeRequest';
-import { ProducerTokens, type ProducerTokenSource } from '../http/ProducerTokens';
+import { Credentials } from '../auth/Credentials';
+import { FileCredentials, SecretsManagerCredentials, type CredentialsDocumentSource } from '../auth/CredentialsDocumentSource';
 import { validateSubjectPattern } from '../routing/validateSubjectPattern';
 import { DynamoDbEventStore, MAX_STORABLE_EVENT_BYTES } from '../store';
 import type { LogSink } from './types';
@@ -23,14 +24,14 @@ export function eventStoreFromEnvironment(env: NodeJS.ProcessEnv, clients: AwsCl
   });
 }
 
-/** The HTTP API's dependencies: producer tokens, limits, the accept path, the store for reads and queries, private types. */
+/** The HTTP API's dependencies: credentials (producers and readers), limits, the accept path, the store for reads and queries, private types. */
 export function ingestApiFromEnvironment(env: NodeJS.ProcessEnv, log: LogSink, clients: AwsClients = createAwsClients(env)): ApiDependencies {
   const streamName = requireEnv(ENV.eventStreamName, env);
   // Read only: the duplicate answer (`positions`), GET /events/{id}, and the queries behind GET /events, /feeds and
   // /types. Ingest writes nothing to DynamoDB.
   const store = eventStoreFromEnvironment(env, clients);
   return {
-    tokens: new ProducerTokens(producerTokenSource(env, clients)),
+    credentials: credentialsFromEnvironment(env, clients),
     limits: { maxEventBytes: maxEventBytes(env) },
     accept: (events) => acceptEvents(events, { kinesis: clients.kinesis, streamName, store, warn: log.warn }),
     store,
@@ -67,11 +68,15 @@ export function privateTypes(env: NodeJS.ProcessEnv): string[] {
   });
 }
 
-/** A secret of per-producer tokens in AWS, one token locally, or none (an open local bus). */
-function producerTokenSource(env: NodeJS.ProcessEnv, clients: AwsClients): ProducerTokenSource {
+/**
+ * Producers and readers: the stage's secret in AWS (re-read every `CREDENTIALS_CACHE_MS`), locally the producers
+ * file (re-read when it changes) and/or `SWITCHYARD_TOKEN` (every right); with none of them, an open local bus.
+ */
+export function credentialsFromEnvironment(env: NodeJS.ProcessEnv, clients: Pick<AwsClients, 'secretsManager'>): Credentials {
   const secretId = env[ENV.producerTokensSecretId];
-  if (secretId) return { kind: 'secretsManager', client: clients.secretsManager, secretId };
-  const token = env[ENV.producerToken];
-  if (token) return { kind: 'static', token };
-  return { kind: 'open' };
+  const file = env[ENV.producersFile];
+  let document: CredentialsDocumentSource | undefined;
+  if (secretId) document = new SecretsManagerCredentials({ client: clients.secretsManager, secretId });
+  else if (file) document = new FileCredentials({ path: file, optional: true });
+  return new Credentials({ token: env[ENV.producerToken] || undefined, document });
 }

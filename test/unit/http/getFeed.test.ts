@@ -1,6 +1,6 @@
 import { webhookIdOf } from '../../../src/delivery/webhookIdOf';
 import { routeRequest, type ApiDependencies } from '../../../src/http/routeRequest';
-import { ProducerTokens } from '../../../src/http/ProducerTokens';
+import { Credentials } from '../../../src/auth/Credentials';
 import type { EventQueries, HttpRequest } from '../../../src/http/types';
 import type { StoredEvent } from '../../../src/store/types';
 import { memoryEventQueries, storedEvents } from './memoryEventQueries';
@@ -11,7 +11,7 @@ const HOST = 'bus.example:4000';
 
 function api(queries: EventQueries, extra: Partial<ApiDependencies> = {}): ApiDependencies {
   return {
-    tokens: new ProducerTokens({ kind: 'static', token: TOKEN }),
+    credentials: new Credentials({ token: TOKEN }),
     limits: {},
     accept: async () => [],
     store: { get: async () => undefined },

@@ -2,7 +2,7 @@ import { DecryptionError } from '../../../src/crypto/errors';
 import { InvalidEventError, InvalidJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../../src/events/errors';
 import { HttpError } from '../../../src/http/HttpError';
 import { errorResponse, httpErrorOf } from '../../../src/http/httpErrorOf';
-import { UnauthorizedError } from '../../../src/http/ProducerTokens';
+import { ForbiddenError, UnauthorizedError } from '../../../src/auth/errors';
 import { StreamPushbackError } from '../../../src/ingest/errors';
 import { InvalidQueryError } from '../../../src/store/errors';
 
@@ -76,6 +76,15 @@ describe('httpErrorOf / errorResponse', () => {
       401,
       '{"error":{"code":"unauthorized","message":"missing bearer token: send Authorization: Bearer <token>"}}',
       { ...JSON_TYPE, 'WWW-Authenticate': 'Bearer' },
+    ],
+    [
+      "an event outside the producer's rights",
+      new ForbiddenError('forbidden_type', '1 of 2 events are outside what shop may publish; nothing was accepted', [
+        { index: 1, field: 'type', message: 'shop may not publish type "user.created" (its types: order.>)' },
+      ]),
+      403,
+      '{"error":{"code":"forbidden_type","message":"1 of 2 events are outside what shop may publish; nothing was accepted","details":[{"index":1,"field":"type","message":"shop may not publish type \\"user.created\\" (its types: order.>)"}]}}',
+      JSON_TYPE,
     ],
     [
       'a query the store refuses',

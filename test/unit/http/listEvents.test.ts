@@ -1,5 +1,5 @@
 import { routeRequest, type ApiDependencies } from '../../../src/http/routeRequest';
-import { ProducerTokens } from '../../../src/http/ProducerTokens';
+import { Credentials } from '../../../src/auth/Credentials';
 import type { HttpRequest } from '../../../src/http/types';
 import type { EventQueries } from '../../../src/http/types';
 import { memoryEventQueries, storedEvents } from './memoryEventQueries';
@@ -9,7 +9,7 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 
 function api(queries: EventQueries, extra: Partial<ApiDependencies> = {}): ApiDependencies {
   return {
-    tokens: new ProducerTokens({ kind: 'static', token: TOKEN }),
+    credentials: new Credentials({ token: TOKEN }),
     limits: {},
     accept: async () => [],
     store: { get: async () => undefined },

@@ -1,10 +1,10 @@
 import { routeRequest, type ApiDependencies } from '../../../src/http/routeRequest';
-import { ProducerTokens } from '../../../src/http/ProducerTokens';
+import { Credentials } from '../../../src/auth/Credentials';
 import type { HttpRequest } from '../../../src/http/types';
 
 const errors: unknown[] = [];
 const deps: ApiDependencies = {
-  tokens: new ProducerTokens({ kind: 'open' }),
+  credentials: new Credentials(),
   limits: {},
   accept: async () => {
     throw new Error('stream exploded: secret-detail');

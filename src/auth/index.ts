@@ -1,0 +1,13 @@
+export { checkPublishRights } from './checkPublishRights';
+export { Credentials, type CallerIdentity, type CredentialsOptions } from './Credentials';
+export { CREDENTIALS_CACHE_MS, FileCredentials, SecretsManagerCredentials, type CredentialsDocumentSource } from './CredentialsDocumentSource';
+export { FileCredentialsStore, SecretsManagerCredentialsStore, serializeCredentialsDocument, type CredentialsStore } from './CredentialsStore';
+export { addCredential, revokeCredential, type NewCredential } from './editCredentials';
+export { CredentialsDocumentError, FORBIDDEN_CODE, ForbiddenError, UnauthorizedError, type ForbiddenCode } from './errors';
+export { generateToken, hashToken } from './hashToken';
+export { intersectSubjectPatterns } from './intersectSubjectPatterns';
+export { matchesPrincipalArn } from './matchesPrincipalArn';
+export { matchesSourcePrefix } from './matchesSourcePrefix';
+export { CREDENTIAL_NAME, emptyCredentialsDocument, parseCredentialsDocument } from './parseCredentialsDocument';
+export { checkMayRead, checkReadType, mayReadType, readableTypes } from './readableTypes';
+export { ALL_RIGHTS, type CredentialsDocument, type Principal, type ProducerEntry, type ReaderEntry } from './types';
