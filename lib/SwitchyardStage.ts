@@ -268,9 +268,11 @@ export class SwitchyardStage extends Stack {
       environment: {
         ...deliveryEnvironment,
         [ENV.redeliverSweepSeconds]: String(DELIVERY_FUNCTIONS.redeliverSweepSeconds),
+        [ENV.eventTableName]: this.eventStore.tableName,
       },
     });
     this.grantDelivery(this.redeliver);
+    this.eventStore.grantRead(this.redeliver); // replays read their windows from the store
     // A start that waited a minute (throttled by the reserved concurrency) or failed is not retried:
     // the next minute's start sweeps the same due items.
     this.redeliver.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });

@@ -214,7 +214,7 @@ describe('SwitchyardStage', () => {
       expect(names).toEqual(['switchyard-ingest', 'switchyard-redeliver', 'switchyard-router']);
     });
 
-    test('router and redeliver get the ledger, the config object, the key and the subscription limit; the router the event table', () => {
+    test('router and redeliver get the ledger, the config object, the key, the subscription limit and the event table', () => {
       const common = {
         DELIVERY_TABLE_NAME: stack.resolve(stack.deliveryLedger.tableName),
         CONFIG_BUCKET_NAME: stack.resolve(stack.configBucket.bucketName),
@@ -225,9 +225,9 @@ describe('SwitchyardStage', () => {
       const routerEnv = functionOf(stack.router).Properties.Environment.Variables;
       const redeliverEnv = functionOf(stack.redeliver).Properties.Environment.Variables;
       expect(routerEnv).toMatchObject({ ...common, EVENT_TABLE_NAME: stack.resolve(stack.eventStore.tableName) });
-      expect(redeliverEnv).toMatchObject({ ...common, REDELIVER_SWEEP_SECONDS: '55' });
+      // The redeliver function runs replays: it reads their windows from the event store.
+      expect(redeliverEnv).toMatchObject({ ...common, REDELIVER_SWEEP_SECONDS: '55', EVENT_TABLE_NAME: stack.resolve(stack.eventStore.tableName) });
       expect(routerEnv.REDELIVER_SWEEP_SECONDS).toBeUndefined();
-      expect(redeliverEnv.EVENT_TABLE_NAME).toBeUndefined();
       for (const env of [routerEnv, redeliverEnv]) {
         expect(env.ALLOW_PRIVATE_NETWORKS).toBeUndefined(); // the SSRF guard stays on in AWS
         expect(env.EVENT_STREAM_NAME).toBeUndefined();
@@ -318,9 +318,18 @@ describe('SwitchyardStage', () => {
       expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     });
 
-    test('redeliver has the same delivery grants without the stream or a queue — and nothing more', () => {
+    test('redeliver has the same delivery grants without the stream or a queue, plus reading and querying the event store for replays — and nothing more', () => {
       const s = stack;
-      expect(allowedPairs(template, s, s.redeliver.role as iam.IRole)).toEqual(new Set(deliveryPairs(s.redeliver)));
+      const table = s.eventStore.table.tableArn;
+      const expected = new Set([
+        ...deliveryPairs(s.redeliver),
+        ...pairs(s, TABLE_READ_ACTIONS, [table, `${table}/index/byTypeBucket`]),
+        ...pairs(s, KEY_DECRYPT_ACTIONS, [s.key.key.keyArn]),
+      ]);
+      expect(allowedPairs(template, s, s.redeliver.role as iam.IRole)).toEqual(expected);
+      // Replays read: nothing is written to the event store.
+      const onStore = [...allowedPairs(template, s, s.redeliver.role as iam.IRole)].filter((p) => p.includes(JSON.stringify(s.resolve(table)).slice(0, 40)));
+      expect(onStore.filter((p) => /PutItem|BatchWriteItem|UpdateItem|DeleteItem|Scan/.test(p))).toEqual([]);
     });
 
     test('no delivery grant reaches the bus\'s own functions, other secrets, Scan, or any resource "*" beyond X-Ray', () => {
