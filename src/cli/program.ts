@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { deliveriesCommand } from './commands/deliveries';
 import { parkedCommand } from './commands/parked';
+import { producersCommand } from './commands/producers';
 import { replayCommand } from './commands/replay';
 import { subscriptionsCommand } from './commands/subscriptions';
 import { workerCommand } from './commands/worker';
@@ -28,6 +29,7 @@ export function createProgram(context: CliContext): Command {
     deliveriesCommand,
     subscriptionsCommand,
     replayCommand,
+    producersCommand,
   ];
   for (const command of commands) program.addCommand(command(context));
   // Added commands do not inherit their parent's settings: give every level the context's output.
