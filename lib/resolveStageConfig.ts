@@ -121,6 +121,19 @@ export interface StageConfig {
    */
   readonly maxWorkerConsumers?: number;
   /**
+   * E-mail address the stage's alarms are sent to (an SNS e-mail subscription; its recipient confirms it once).
+   * @default - none: the alarm topic exists without a subscription
+   */
+  readonly alarmEmail?: string;
+  /** Router (and worker) iterator age that alarms, in seconds (1 to 604800). @default 300 */
+  readonly alarmIteratorAgeSeconds?: number;
+  /** Errors of one function in 5 minutes that alarm (1 to 100000). @default 1 */
+  readonly alarmFunctionErrors?: number;
+  /** Throttles of one function in 5 minutes that alarm (1 to 100000). @default 1 */
+  readonly alarmFunctionThrottles?: number;
+  /** 5xx answers of the ingest API (or function URL) in 5 minutes that alarm (1 to 100000). @default 5 */
+  readonly alarmApi5xx?: number;
+  /**
    * AWS account of the stage.
    * @default - the CLI's account (CDK_DEFAULT_ACCOUNT), or environment-agnostic
    */
@@ -157,6 +170,11 @@ const FIELDS: Record<keyof StageConfig, { kind: FieldKind; required?: boolean }>
   configWriters: { kind: 'stringList' },
   allowedTargetHosts: { kind: 'stringList' },
   maxWorkerConsumers: { kind: 'number' },
+  alarmEmail: { kind: 'string' },
+  alarmIteratorAgeSeconds: { kind: 'number' },
+  alarmFunctionErrors: { kind: 'number' },
+  alarmFunctionThrottles: { kind: 'number' },
+  alarmApi5xx: { kind: 'number' },
   account: { kind: 'string' },
   region: { kind: 'string' },
 };
