@@ -65,6 +65,10 @@ export const ENV = {
   maxWorkerConsumers: 'MAX_WORKER_CONSUMERS',
   /** How long one redeliver invocation keeps sweeping due deliveries, in seconds (default 55). */
   redeliverSweepSeconds: 'REDELIVER_SWEEP_SECONDS',
+  /** The AWS SDK's connection timeout in ms (default 3000); the stage sets it below each function's timeout. */
+  sdkConnectionTimeoutMs: 'SWITCHYARD_SDK_CONNECTION_TIMEOUT_MS',
+  /** The AWS SDK's request (socket idle) timeout in ms (default 30000); the stage sets it below each function's timeout. */
+  sdkRequestTimeoutMs: 'SWITCHYARD_SDK_REQUEST_TIMEOUT_MS',
   /** Optional endpoint overrides, set by the local bus and tests (the AWS SDK's own variable names). */
   dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   kinesisEndpoint: 'AWS_ENDPOINT_URL_KINESIS',
