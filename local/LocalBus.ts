@@ -8,6 +8,7 @@ import { DEFAULT_MAX_SUBSCRIPTIONS } from '../src/routing/config/constants';
 import { DEFAULT_SUBSCRIPTIONS_KEY } from '../src/wiring/deliveryFromEnvironment';
 import { startEmulators, type Emulators } from './emulators';
 import { provisionLocalResources, resourceEnv, DEFAULT_LOCAL_NAMES, type LocalResourceNames } from './provision';
+import type { IntakeLimits } from './front/IntakeLimiter';
 import { startFront, type ApiHandler, type Front } from './front/startFront';
 import { ShardPoller, type KinesisHandler } from './poller/ShardPoller';
 import { PublishSignal } from './poller/PublishSignal';
@@ -47,6 +48,8 @@ export interface LocalBusOptions {
    * from its directory. @default none: no subscriptions
    */
   subscriptionsFile?: string;
+  /** Request rate and publishes in flight; beyond them 429 with `Retry-After` (see `IntakeLimiter`). @default none */
+  intake?: IntakeLimits;
   log?: (message: string, detail?: Record<string, unknown>) => void;
 }
 
@@ -117,7 +120,7 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
     let front: Front;
     try {
       await routerPoller.start();
-      front = await startFront(ingest, options.port ?? 4000, { published });
+      front = await startFront(ingest, options.port ?? 4000, { published, intake: options.intake });
     } catch (error) {
       await stopWorkers();
       throw error;

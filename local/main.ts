@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { intEnv } from '../src/wiring/environment';
+import { intakeLimitsFromEnvironment } from './front/intakeLimitsFromEnvironment';
 import { startLocalBus } from './LocalBus';
 
 // Node 20 is the supported local runtime (Lambda runs 22): silence the SDK's notice about its future minimum.
@@ -27,6 +28,7 @@ async function main() {
     producersFile,
     shards: intEnv('SWITCHYARD_SHARDS', 2),
     subscriptionsFile: resolve(process.env.SUBSCRIPTIONS_FILE || 'subscriptions.json'),
+    intake: intakeLimitsFromEnvironment(),
     log: (message, detail) => console.error(JSON.stringify({ level: 'WARN', message, ...detail })),
   });
   console.log(`Switchyard local bus listening on ${bus.url} (data in ${dataDir})`);

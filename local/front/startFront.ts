@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../../src/events/constants';
 import { PayloadTooLargeError } from '../../src/events/errors';
+import { HttpError } from '../../src/http/HttpError';
 import { errorResponse } from '../../src/http/httpErrorOf';
+import { IntakeLimiter, isRefusal, type IntakeLimits } from './IntakeLimiter';
 import type { PublishSignal } from '../poller/PublishSignal';
 import { toApiGatewayEvent } from './toApiGatewayEvent';
 
@@ -14,6 +16,11 @@ export interface FrontOptions {
   maxRequestBytes?: number;
   /** Raised after each POST /events the handler answered with 2xx: the events are in the stream, pollers may read. */
   published?: PublishSignal;
+  /**
+   * Request rate and publishes in flight: a request beyond them is answered 429 with `Retry-After` before its body
+   * is read (nothing of it reaches the handler). @default none: no limits
+   */
+  intake?: IntakeLimits;
 }
 
 export interface Front {
@@ -24,12 +31,23 @@ export interface Front {
 /**
  * The local stand-in for API Gateway: an HTTP server on 127.0.0.1 that passes each request to the ingest
  * handler. Bodies past the request limit are answered 413 without being buffered, as API Gateway would cut
- * them off too (the handler checks the exact limit again). After a POST /events answered 2xx (the events are in
+ * them off too (the handler checks the exact limit again). With `intake` limits, a request over the rate or a publish
+ * over the in-flight bound is answered 429 with `Retry-After` before anything of it is read. After a POST /events answered 2xx (the events are in
  * Kinesis by then) it raises `published`, so the pollers read them without waiting out their idle pause.
  */
 export function startFront(handler: ApiHandler, port: number, options: FrontOptions = {}): Promise<Front> {
   const { maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES, published } = options;
+  const limiter = options.intake ? new IntakeLimiter(options.intake) : undefined;
   const server: Server = createServer((request, response) => {
+    const publish = request.method === 'POST' && (request.url ?? '').split('?')[0] === '/events';
+    const admission = limiter?.admit(publish);
+    if (admission !== undefined && isRefusal(admission)) {
+      const refusal = errorResponse(new HttpError(429, 'throttled', admission.message, undefined, { 'Retry-After': String(admission.retryAfterSeconds) }));
+      response.writeHead(refusal.status, refusal.headers).end(refusal.body);
+      request.resume();
+      return;
+    }
+    response.once('close', () => admission?.release());
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
