@@ -1,6 +1,8 @@
 import { RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -18,6 +20,12 @@ export const INGEST_ROUTES = [
   { method: apigw.HttpMethod.GET, path: '/types' },
   { method: apigw.HttpMethod.GET, path: '/health' },
 ] as const;
+
+/**
+ * The route for callers inside AWS: `POST /events` signed with SigV4, checked by API Gateway's IAM authorizer; the
+ * ingest function maps the caller's principal ARN to a producer (`iamPrincipals` in the stage's secret).
+ */
+export const INGEST_IAM_ROUTE = { method: apigw.HttpMethod.POST, path: '/iam/events' } as const;
 
 /** Stage throttling of the API. */
 export interface IngestApiThrottle {
@@ -64,7 +72,8 @@ export interface IngestApiProps {
  * `GET /events/{id}`, `GET /feeds/{pattern}`, `GET /types` and `GET /health` go to the ingest function (payload
  * format 2.0), with a
  * throttled `$default` stage writing JSON access logs to a KMS-encrypted log group.
- * Producers authenticate with bearer tokens that the ingest function checks.
+ * Producers and readers authenticate with bearer tokens that the ingest function checks; callers inside AWS may
+ * publish through `POST /iam/events`, signed with SigV4 and checked by API Gateway's IAM authorizer.
  */
 export class IngestApi extends Construct {
   /** The HTTP API. */
@@ -73,6 +82,8 @@ export class IngestApi extends Construct {
   public readonly stage: apigw.HttpStage;
   /** The access-log group. */
   public readonly accessLogGroup: logs.LogGroup;
+  /** `POST /iam/events`, behind the IAM authorizer. */
+  public readonly iamRoute: apigw.HttpRoute;
 
   constructor(scope: Construct, id: string, props: IngestApiProps) {
     super(scope, id);
@@ -129,9 +140,23 @@ export class IngestApi extends Construct {
       Validations.of(created).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'Producers and readers authenticate with bearer tokens (Secrets Manager, PRODUCER_TOKENS_SECRET_ID) checked by the ingest function, which answers 401 itself; GET /health is public by design. IAM or JWT authorizers come with a later issue.',
+          'Producers and readers authenticate with bearer tokens whose SHA-256 hashes and rights are in the stage secret (PRODUCER_TOKENS_SECRET_ID), checked by the ingest function, which answers 401/403 itself (an API Gateway authorizer cannot see the events a producer may publish); GET /health is public by design. Callers inside AWS use POST /iam/events, behind the IAM authorizer.',
       });
     }
+    [this.iamRoute] = this.api.addRoutes({
+      path: INGEST_IAM_ROUTE.path,
+      methods: [INGEST_IAM_ROUTE.method],
+      integration,
+      authorizer: new HttpIamAuthorizer(),
+    });
+  }
+
+  /**
+   * Lets `grantee` call `POST /iam/events` (execute-api:Invoke on that route only). What it may publish there is
+   * its producer entry's rights: add its principal ARN to a producer's `iamPrincipals`.
+   */
+  public grantIamPublish(grantee: iam.IGrantable): iam.Grant {
+    return this.iamRoute.grantInvoke(grantee);
   }
 
   /** Base URL of the API, ending with `/` (`https://<id>.execute-api.<region>.amazonaws.com/`). */

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Stack } from 'aws-cdk-lib';
@@ -22,12 +23,12 @@ function synth(props: Partial<IngestApiProps> = {}) {
 }
 
 describe('IngestApi', () => {
-  test('routes POST /events, GET /events, GET /events/{id}, GET /feeds/{pattern}, GET /types and GET /health to the handler', () => {
+  test('routes POST /events, POST /iam/events, GET /events, GET /events/{id}, GET /feeds/{pattern}, GET /types and GET /health to the handler', () => {
     const { stack, handler, template } = synth();
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
-    expect(routeKeys.sort()).toEqual(['GET /events', 'GET /events/{id}', 'GET /feeds/{pattern}', 'GET /health', 'GET /types', 'POST /events']);
+    expect(routeKeys.sort()).toEqual(['GET /events', 'GET /events/{id}', 'GET /feeds/{pattern}', 'GET /health', 'GET /types', 'POST /events', 'POST /iam/events']);
     template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
@@ -37,12 +38,36 @@ describe('IngestApi', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Permission',
       { Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' },
-      6,
+      7,
     );
-    // Every route goes to the one integration, with no authorizer of API Gateway's: the function checks the bearer token.
+    // Every route goes to the one integration. Bearer routes have no authorizer of API Gateway's (the function checks
+    // the token and the rights); POST /iam/events has the IAM authorizer, so only SigV4-signed calls reach it.
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(new Set(routes.map((route) => JSON.stringify(route.Properties.Target))).size).toBe(1);
-    expect(routes.map((route) => route.Properties.AuthorizationType ?? 'NONE')).toEqual(routes.map(() => 'NONE'));
+    const authorization = Object.fromEntries(routes.map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType ?? 'NONE']));
+    expect(authorization).toEqual({
+      'POST /events': 'NONE',
+      'GET /events': 'NONE',
+      'GET /events/{id}': 'NONE',
+      'GET /feeds/{pattern}': 'NONE',
+      'GET /types': 'NONE',
+      'GET /health': 'NONE',
+      'POST /iam/events': 'AWS_IAM',
+    });
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  });
+
+  test('grantIamPublish lets a role invoke POST /iam/events only', () => {
+    const stack = testStack();
+    const api = new IngestApi(stack, 'Api', { handler: handlerIn(stack) });
+    const role = new iam.Role(stack, 'OrderService', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    api.grantIamPublish(role);
+    const policy = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const statements = Object.values(policy).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('execute-api:Invoke');
+    // The resource ends with the stage wildcard and the one route: */POST/iam/events.
+    expect(JSON.stringify(statements[0].Resource)).toMatch(/\/\*\/POST\/iam\/events"/);
   });
 
   test('has one auto-deployed $default stage throttled at 500 rps / 1000 burst by default', () => {
