@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { ENV, WIRING_DEFAULTS } from '../src/wiring/environment';
 import { DEFAULT_MAX_SUBSCRIPTIONS } from '../src/routing/config/constants';
 import { MAX_STORABLE_EVENT_BYTES } from '../src/store/constants';
+import { createCredentialsSecret } from './createCredentialsSecret';
 import { ConfigBucket, SUBSCRIPTIONS_KEY } from './ConfigBucket';
 import { DeliveryLedgerTable } from './DeliveryLedgerTable';
 import { DeliveryTargetAccess } from './DeliveryTargetAccess';
@@ -21,6 +22,7 @@ import { checkIntegerInRange } from './propChecks';
 import type { StageConfig } from './resolveStageConfig';
 import { resolveCostOptions, type CostOptions } from './StageCostOptions';
 import { streamEventSource } from './streamEventSource';
+import { StageObservability } from './StageObservability';
 import { SwitchyardFunction } from './SwitchyardFunction';
 import { SwitchyardKey } from './SwitchyardKey';
 import { WorkerTable } from './WorkerTable';
@@ -118,7 +120,7 @@ export class SwitchyardStage extends Stack {
   public readonly configBucket: ConfigBucket;
   /** What deliveries may reach beyond the stage: secrets, parameters and Lambda targets. */
   public readonly deliveryTargets: DeliveryTargetAccess;
-  /** Producer tokens, `{"<producer>": "<token>"}`, with a generated `default`; readable by ingest only. */
+  /** Producers and readers with their token hashes and rights (`createCredentialsSecret`); readable by ingest only. */
   public readonly producerTokens: secretsmanager.Secret;
   /** The function behind the HTTP API. */
   public readonly ingest: SwitchyardFunction;
@@ -130,6 +132,8 @@ export class SwitchyardStage extends Stack {
   public readonly redeliverSchedule: events.Rule;
   /** The HTTP API in front of ingest (stage setting `ingest: "httpApi"`, the default). */
   public readonly api?: IngestApi;
+  /** Metrics namespace, dashboard, alarms (`addWorker` for Lambda workers of this stage). */
+  public readonly observability: StageObservability;
   /** The function URL of ingest (stage setting `ingest: "functionUrl"`). */
   public readonly ingestFunctionUrl?: FunctionUrlIngest;
   /** The latency and cost options the stage was built with (`lowLatency`, `billing`, `ingest`), defaults applied. */
@@ -179,22 +183,8 @@ export class SwitchyardStage extends Stack {
       writers: config.configWriters,
     });
 
-    this.producerTokens = new secretsmanager.Secret(this, 'ProducerTokens', {
-      description: `Switchyard ${stage} producer tokens: {"<producer>": "<token>"}`,
-      encryptionKey,
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({}),
-        generateStringKey: 'default',
-        excludePunctuation: true,
-        passwordLength: 48,
-      },
-      removalPolicy,
-    });
-    Validations.of(this.producerTokens).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Producer tokens are bearer tokens held by producer systems outside AWS; rotating them needs the producers to take the new token, so operators rotate them by hand (adding the new token before removing the old). Automated rotation comes with the producer-credentials issue.',
-    });
+    // Producers and readers: token hashes and rights (switchyard producers add|list|revoke --stage).
+    this.producerTokens = createCredentialsSecret(this, { stage, encryptionKey, removalPolicy });
 
     const functionDefaults = {
       logEncryptionKey: encryptionKey,
@@ -292,6 +282,13 @@ export class SwitchyardStage extends Stack {
       logRemovalPolicy: removalPolicy,
     });
 
+    // Metrics namespace Switchyard/<stage> on every function, the dashboard, the alarms and their topic.
+    this.observability = new StageObservability(this, 'Observability', {
+      stage, encryptionKey: this.key, ingest: this.ingest, router: this.router, redeliver: this.redeliver, api: this.api?.api,
+      alarmEmail: config.alarmEmail, iteratorAgeSeconds: config.alarmIteratorAgeSeconds, functionErrors: config.alarmFunctionErrors,
+      functionThrottles: config.alarmFunctionThrottles, api5xx: config.alarmApi5xx,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.ingestUrl, description: 'Base URL of the ingest API (HTTP API or function URL)' });
     new CfnOutput(this, 'EventStreamName', { value: this.eventStream.streamName, description: 'Kinesis stream' });
     new CfnOutput(this, 'EventTableName', { value: this.eventStore.tableName, description: 'DynamoDB event store' });
@@ -317,7 +314,7 @@ export class SwitchyardStage extends Stack {
     });
     new CfnOutput(this, 'ProducerTokensSecretArn', {
       value: this.producerTokens.secretArn,
-      description: 'Secrets Manager secret of producer tokens ({"<producer>": "<token>"}; "default" is generated)',
+      description: 'Secrets Manager secret of producers and readers: token hashes and rights (switchyard producers add|list|revoke --stage)',
     });
   }
 

@@ -1,8 +1,8 @@
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { createAwsClients } from '../../wiring/awsClients';
 import { ENV, intEnv, requireEnv } from '../../wiring/environment';
-import type { LogSink } from '../../wiring/types';
+import { functionTelemetry, type FunctionTelemetry } from '../../observability/functionTelemetry';
+import { workerServiceName } from '../../observability/constants';
 import { DEFAULT_EVENT_IN_PROGRESS_TIMEOUT_MS, EventIdempotency } from '../EventIdempotency';
 import { processOrderedBatch } from './processOrderedBatch';
 import type { LambdaWorkerFunction, OrderedWorkerHandlerOptions } from './types';
@@ -24,19 +24,25 @@ export type OrderedWorkerLambdaHandler = (event: KinesisStreamEvent, context?: C
  */
 export function orderedWorkerHandler(handle: LambdaWorkerFunction, options: OrderedWorkerHandlerOptions = {}): OrderedWorkerLambdaHandler {
   let idempotency = options.idempotency;
-  let log = options.log;
+  let telemetry: FunctionTelemetry | undefined;
   return async (event, context) => {
     const env = options.env ?? process.env;
     idempotency ??= idempotencyFromEnvironment(env);
-    log ??= powertoolsLog(env);
-    return processOrderedBatch(event.Records, {
-      idempotency,
-      handle,
-      order: options.order,
-      maxConcurrentKeys: options.maxConcurrentKeys,
-      log,
-      lambdaContext: context,
-    });
+    telemetry ??= functionTelemetry(workerServiceName(env[ENV.workerConsumerName] ?? ''), env);
+    telemetry.begin(context);
+    try {
+      return await processOrderedBatch(event.Records, {
+        idempotency,
+        handle,
+        order: options.order,
+        maxConcurrentKeys: options.maxConcurrentKeys,
+        log: options.log ?? telemetry.log,
+        metrics: options.metrics ?? telemetry.metrics,
+        lambdaContext: context,
+      });
+    } finally {
+      telemetry.flush();
+    }
   };
 }
 
@@ -48,9 +54,4 @@ export function idempotencyFromEnvironment(env: NodeJS.ProcessEnv): EventIdempot
     consumer: requireEnv(ENV.workerConsumerName, env),
     inProgressTimeoutMs: intEnv(ENV.workerInProgressTimeoutMs, DEFAULT_EVENT_IN_PROGRESS_TIMEOUT_MS, env),
   });
-}
-
-function powertoolsLog(env: NodeJS.ProcessEnv): LogSink {
-  const logger = new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? `switchyard-worker-${env[ENV.workerConsumerName] ?? ''}` });
-  return { warn: (message, detail) => logger.warn(message, detail), error: (message, detail) => logger.error(message, detail) };
 }

@@ -1,6 +1,8 @@
 import type { Context, KinesisStreamBatchItemFailure, KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
 import { decodeKinesisRecord, type StreamedEvent } from '../../stream/decodeKinesisRecord';
 import { UndecodableRecordError } from '../../stream/errors';
+import { ENGINE_METRIC } from '../../engine/types';
+import { WORKER_METRIC } from '../../observability/constants';
 import { EventInProgressError } from '../errors';
 import type { OrderedBatchOptions } from './types';
 
@@ -43,7 +45,7 @@ export async function processOrderedBatch(
 
 /** Handles one record; false when it failed (it and the rest of its lane are to be retried). */
 async function handleRecord(record: KinesisStreamRecord, options: OrderedBatchOptions): Promise<boolean> {
-  const { idempotency, handle, log, lambdaContext } = options;
+  const { idempotency, handle, log, metrics, lambdaContext } = options;
   let streamed: StreamedEvent;
   try {
     streamed = decodeKinesisRecord(record);
@@ -51,13 +53,14 @@ async function handleRecord(record: KinesisStreamRecord, options: OrderedBatchOp
     if (!(error instanceof UndecodableRecordError)) throw error;
     // Only a writer bypassing ingest can put such a record in the stream; retrying can never help.
     log?.error('record is not a CloudEvent; passed over', { sequence: error.sequence, reason: error.message });
+    metrics?.addMetric(ENGINE_METRIC.undecodableRecord, 'Count', 1);
     return true;
   }
   const { event, sequence, shard, partitionKey, arrivedAt } = streamed;
   for (;;) {
     const deadline = abortBeforeTimeout(lambdaContext);
     try {
-      await idempotency.runOnce(event, ({ attempt }) =>
+      const run = await idempotency.runOnce(event, ({ attempt }) =>
         handle(event, {
           consumer: idempotency.consumer,
           shardId: shard,
@@ -70,6 +73,7 @@ async function handleRecord(record: KinesisStreamRecord, options: OrderedBatchOp
           lambdaContext,
         }),
       );
+      metrics?.addMetric(run.duplicate ? WORKER_METRIC.duplicatesSkipped : WORKER_METRIC.eventsHandled, 'Count', 1);
       return true;
     } catch (error) {
       // Another run holds the event: usually this batch's previous invocation, which timed out mid-event and
@@ -78,6 +82,7 @@ async function handleRecord(record: KinesisStreamRecord, options: OrderedBatchOp
         await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
         continue;
       }
+      metrics?.addMetric(WORKER_METRIC.handlerFailures, 'Count', 1);
       log?.error('event failed; it and the events after it will be retried', {
         consumer: idempotency.consumer,
         sequence,

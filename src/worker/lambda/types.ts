@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type { CloudEventJson } from '../../events/types';
+import type { EngineMetrics } from '../../engine/types';
 import type { LogSink } from '../../wiring/types';
 import type { EventIdempotency } from '../EventIdempotency';
 import type { HandlerContext } from '../types';
@@ -44,6 +45,8 @@ export interface OrderedBatchOptions {
   maxConcurrentKeys?: number;
   /** Where failures and skipped records are reported (Powertools Logger in Lambda). @default none */
   log?: LogSink;
+  /** Counts `EventsHandled`, `DuplicatesSkipped`, `HandlerFailures`, `UndecodableRecord` (Powertools Metrics in Lambda). @default none */
+  metrics?: EngineMetrics;
   /** Passed on to the function. */
   lambdaContext?: Context;
 }
@@ -59,8 +62,10 @@ export interface OrderedWorkerHandlerOptions {
    * @default built from `WORKER_CONSUMER_NAME`, `IDEMPOTENCY_TABLE_NAME` and `WORKER_IN_PROGRESS_TIMEOUT_MS` on first use
    */
   idempotency?: EventIdempotency;
-  /** @default a Powertools Logger named after `POWERTOOLS_SERVICE_NAME` */
+  /** @default a Powertools Logger named after `POWERTOOLS_SERVICE_NAME` (each line about an event has its id as `correlation_id`) */
   log?: LogSink;
+  /** @default Powertools Metrics in `POWERTOOLS_METRICS_NAMESPACE` (the stage's, set by `StageObservability.addWorker`), flushed after each batch */
+  metrics?: EngineMetrics;
   /** Environment to read the settings from. @default process.env */
   env?: NodeJS.ProcessEnv;
 }
