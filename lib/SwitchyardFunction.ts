@@ -6,6 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV } from '../src/wiring/environment';
+import { sdkTimeoutsWithin } from '../src/wiring/sdkTimeouts';
 import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, lambdaBundling } from './bundling';
 import { checkDurationInRange, checkIntegerInRange, checkNonEmpty } from './propChecks';
 import { SwitchyardKey } from './SwitchyardKey';
@@ -25,7 +27,8 @@ export interface SwitchyardFunctionProps {
    */
   readonly description?: string;
   /**
-   * Environment variables, added to `POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL` and `NODE_OPTIONS`.
+   * Environment variables, added to `POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`, `NODE_OPTIONS` and the SDK
+   * timeouts (`SWITCHYARD_SDK_*_TIMEOUT_MS`, below the function's timeout: see `sdkTimeoutsWithin`).
    * @default - none
    */
   readonly environment?: Record<string, string>;
@@ -108,6 +111,9 @@ export class SwitchyardFunction extends Construct implements iam.IGrantable {
     });
     this.logGroup.grantWrite(this.role);
 
+    const timeout = props.timeout ?? Duration.seconds(30);
+    // A hung AWS call must fail inside the invocation (and be reported), not outlive it.
+    const sdkTimeouts = sdkTimeoutsWithin(timeout.toMilliseconds());
     this.function = new NodejsFunction(this, 'Function', {
       entry: path.resolve(REPO_ROOT, props.entry),
       handler: 'handler',
@@ -118,7 +124,7 @@ export class SwitchyardFunction extends Construct implements iam.IGrantable {
       bundling: lambdaBundling,
       description: props.description,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(30),
+      timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: lambda.Tracing.ACTIVE,
       role: this.role,
@@ -128,6 +134,8 @@ export class SwitchyardFunction extends Construct implements iam.IGrantable {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
+        [ENV.sdkConnectionTimeoutMs]: String(sdkTimeouts.connectionTimeoutMs),
+        [ENV.sdkRequestTimeoutMs]: String(sdkTimeouts.requestTimeoutMs),
       },
     });
     this.grantPrincipal = this.function.grantPrincipal;

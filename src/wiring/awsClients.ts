@@ -7,7 +7,8 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { NodeHttpHandlerOptions } from '@smithy/node-http-handler';
-import { ENV } from './environment';
+import { ENV, intEnv } from './environment';
+import { SDK_MAX_ATTEMPTS, SDK_TIMEOUT_CAPS, type SdkTimeouts } from './sdkTimeouts';
 
 /** The AWS clients the runtime uses, built once per process (module scope in a Lambda). */
 export interface AwsClients {
@@ -26,12 +27,26 @@ export interface AwsClients {
  * bundles do not carry a second copy of it and of @smithy/core (about 130 KB); `createAwsClients` then
  * shares the handler the first client built.
  */
-export function httpHandler(requestTimeout = 30_000): NodeHttpHandlerOptions {
+export function httpHandler(
+  requestTimeout: number = SDK_TIMEOUT_CAPS.requestTimeoutMs,
+  connectionTimeout: number = SDK_TIMEOUT_CAPS.connectionTimeoutMs,
+): NodeHttpHandlerOptions {
   return {
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
-    connectionTimeout: 5_000,
+    connectionTimeout,
     requestTimeout,
+  };
+}
+
+/**
+ * The SDK's timeouts from `SWITCHYARD_SDK_CONNECTION_TIMEOUT_MS` and `SWITCHYARD_SDK_REQUEST_TIMEOUT_MS`, which the
+ * stage sets below each function's timeout (`sdkTimeoutsWithin`); 3 s and 30 s when unset (the local bus, the CLI).
+ */
+export function sdkTimeoutsFrom(env: NodeJS.ProcessEnv): SdkTimeouts {
+  return {
+    connectionTimeoutMs: intEnv(ENV.sdkConnectionTimeoutMs, SDK_TIMEOUT_CAPS.connectionTimeoutMs, env),
+    requestTimeoutMs: intEnv(ENV.sdkRequestTimeoutMs, SDK_TIMEOUT_CAPS.requestTimeoutMs, env),
   };
 }
 
@@ -44,7 +59,7 @@ export function commonClientConfig(env: NodeJS.ProcessEnv, requestHandler: NodeH
   const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
     ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
     : undefined;
-  return { requestHandler, maxAttempts: 3, ...(region ? { region } : {}), ...(credentials ? { credentials } : {}) };
+  return { requestHandler, maxAttempts: SDK_MAX_ATTEMPTS, ...(region ? { region } : {}), ...(credentials ? { credentials } : {}) };
 }
 
 /** `{ endpoint }` when the variable (an `AWS_ENDPOINT_URL_<SERVICE>` name) is set, else nothing. */
@@ -53,13 +68,15 @@ export function endpointFrom(env: NodeJS.ProcessEnv, name: string): { endpoint?:
 }
 
 /**
- * Builds the clients from the environment. Endpoint overrides (the SDK's own `AWS_ENDPOINT_URL_<SERVICE>`
+ * Builds the clients from the environment, with the SDK timeouts it sets (`sdkTimeoutsFrom`). Endpoint overrides (the SDK's own `AWS_ENDPOINT_URL_<SERVICE>`
  * names) point them at the emulators; an S3 override also switches to path-style addressing, which s3rver
  * needs. Nothing else differs between AWS and the local bus.
  */
 export function createAwsClients(env: NodeJS.ProcessEnv = process.env): AwsClients {
   const endpoint = (name: string) => endpointFrom(env, name);
-  const dynamodb = new DynamoDBClient({ ...commonClientConfig(env, httpHandler()), ...endpoint(ENV.dynamodbEndpoint) });
+  const timeouts = sdkTimeoutsFrom(env);
+  const handler = httpHandler(timeouts.requestTimeoutMs, timeouts.connectionTimeoutMs);
+  const dynamodb = new DynamoDBClient({ ...commonClientConfig(env, handler), ...endpoint(ENV.dynamodbEndpoint) });
   // The HTTP/1.1 handler the SDK built from those options, shared by the other clients (Kinesis included).
   const common = commonClientConfig(env, dynamodb.config.requestHandler);
   const clients = {

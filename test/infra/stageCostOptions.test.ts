@@ -50,6 +50,14 @@ describe('stage latency and cost options', () => {
       expect(template.toJSON().Outputs.ApiUrl.Value).toEqual(stack.resolve(stack.api!.url));
     });
 
+    test('each function gets SDK timeouts below its own timeout (ingest, 29 s: 1.1 s to connect, 3.4 s quiet)', () => {
+      const env = (fn: { function: { node: { defaultChild?: unknown } } }) =>
+        template.toJSON().Resources[stack.getLogicalId(fn.function.node.defaultChild as never)].Properties.Environment.Variables;
+      expect(env(stack.ingest)).toMatchObject({ SWITCHYARD_SDK_CONNECTION_TIMEOUT_MS: '1125', SWITCHYARD_SDK_REQUEST_TIMEOUT_MS: '3375' });
+      expect(env(stack.router)).toMatchObject({ SWITCHYARD_SDK_CONNECTION_TIMEOUT_MS: '3000', SWITCHYARD_SDK_REQUEST_TIMEOUT_MS: '30000' });
+      expect(env(stack.redeliver)).toMatchObject({ SWITCHYARD_SDK_CONNECTION_TIMEOUT_MS: '3000', SWITCHYARD_SDK_REQUEST_TIMEOUT_MS: '30000' });
+    });
+
     test('no function reserves concurrency', () => {
       for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
         expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
