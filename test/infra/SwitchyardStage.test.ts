@@ -168,11 +168,12 @@ describe('SwitchyardStage', () => {
     });
   });
 
-  describe('producer tokens', () => {
-    test('are a KMS-encrypted secret with a generated "default" token', () => {
+  describe('producer credentials', () => {
+    test('are a KMS-encrypted secret created empty: no producer, no reader, nothing generated (test/infra/credentials.test.ts has more)', () => {
       template.hasResourceProperties('AWS::SecretsManager::Secret', {
         KmsKeyId: keyArn(),
-        GenerateSecretString: { SecretStringTemplate: '{}', GenerateStringKey: 'default', ExcludePunctuation: true, PasswordLength: 48 },
+        SecretString: '{"producers":{},"readers":{}}',
+        GenerateSecretString: Match.absent(),
       });
     });
   });
