@@ -398,7 +398,7 @@ describe('SwitchyardStage', () => {
   describe('HTTP API', () => {
     test('routes POST /events, the read routes and GET /health to ingest, throttled per the stage', () => {
       const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
-      expect(routeKeys.sort()).toEqual(['GET /events', 'GET /events/{id}', 'GET /feeds/{pattern}', 'GET /health', 'GET /types', 'POST /events']);
+      expect(routeKeys.sort()).toEqual(['GET /events', 'GET /events/{id}', 'GET /feeds/{pattern}', 'GET /health', 'GET /types', 'POST /events', 'POST /iam/events']);
       template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
         IntegrationUri: stack.resolve(stack.ingest.function.functionArn),
       });
