@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DeliveryDeps } from '../delivery/deliver';
+import type { DeliveryLedger } from '../delivery/ledger';
 import { DeliveryLimiter } from '../engine/DeliveryLimiter';
 import type { SubscriptionsSource } from '../routing/config/SubscriptionsSource';
 import { SubscriptionMatcher } from '../routing/SubscriptionMatcher';
@@ -29,7 +30,8 @@ export interface ReplayRunnerOptions {
   store: ReplayEventSource;
   /** subscriptions.json as the engine serves it: a replay goes to the subscription as it is now. */
   source: Pick<SubscriptionsSource, 'current'>;
-  ledger: ReplayLedger;
+  /** Failed replayed deliveries go here, in replay lanes; a disabled subscription is not replayed to. */
+  ledger: ReplayLedger & Pick<DeliveryLedger, 'disabledSubscriptions'>;
   /** Clients of `deliver` (the process's own: one keep-alive pool). */
   deliveryDeps: DeliveryDeps;
   /** The replays' limiter: never the engine's, so live deliveries never queue behind a replay. @default a new one */
@@ -94,46 +96,56 @@ export class ReplayRunner {
     this.delivery = new ReplayDelivery(options.ledger, options.deliveryDeps, options.limiter ?? new DeliveryLimiter(), this.now);
   }
 
-  /** Runs the jobs there are until `untilMs`, looking for new ones every `intervalMs`. Never throws; problems are logged. */
+  /**
+   * Runs the jobs there are until `untilMs`, looking for new ones every `intervalMs` (a job created meanwhile starts
+   * beside those running). Never throws; problems are logged.
+   */
   async run(options: ReplayRunOptions): Promise<ReplayRunResult> {
     const result: ReplayRunResult = { pages: 0, delivered: 0, failed: 0 };
+    const runs: Promise<void>[] = [];
     while (!options.signal?.aborted && this.now() < options.untilMs) {
-      let jobs: ReplayJob[] = [];
       try {
-        jobs = (await this.options.jobs.claimable(this.now())).filter((job) => !this.running.has(job.jobId));
+        const fresh = (await this.options.jobs.claimable(this.now())).filter((job) => !this.running.has(job.jobId));
+        // Read only when there is a job to start: most looks find none.
+        const disabled = fresh.length > 0 ? await this.disabledSubscriptions() : new Set<string>();
+        for (const job of fresh) {
+          // Marked before the claim: the next look must not start this job a second time while it is claimed.
+          this.running.add(job.jobId);
+          runs.push(this.runJob(job, options, result, disabled).finally(() => this.running.delete(job.jobId)));
+        }
       } catch (error) {
         this.log.error('could not look for replay jobs', { error: describe(error) });
       }
-      await Promise.all(jobs.map((job) => this.runJob(job, options, result)));
       const pause = Math.min(this.intervalMs, options.untilMs - this.now());
-      if (jobs.length === 0 && pause > 0) await delay(pause, undefined, { signal: options.signal }).catch(() => undefined);
+      if (pause > 0) await delay(pause, undefined, { signal: options.signal }).catch(() => undefined);
     }
+    await Promise.all(runs);
     return result;
   }
 
   /** One job until it ends or the time is up; the lease is let go of when time is up, so the next run takes it at once. */
-  private async runJob(job: ReplayJob, options: ReplayRunOptions, result: ReplayRunResult): Promise<void> {
+  private async runJob(job: ReplayJob, options: ReplayRunOptions, result: ReplayRunResult, disabled: ReadonlySet<string>): Promise<void> {
     const { jobs } = this.options;
     if (!(await jobs.claim(job.jobId, this.owner, this.leaseMs).catch(() => false))) return;
-    this.running.add(job.jobId);
     const counts: ReplayCounts = { ...job.counts };
     const fields = { jobId: job.jobId, subscriptionId: job.subscriptionId };
     let cursor = job.cursor;
     const lanes = { blockedLanes: new Set<string>(), checkedLanes: new Set<string>(), pacer: new ReplayPacer(job.rate) };
     try {
+      if (disabled.has(job.subscriptionId)) {
+        await this.fail(job, counts, `subscription ${job.subscriptionId} is disabled: enable it (switchyard subscriptions enable ${job.subscriptionId}), then replay again`);
+        return;
+      }
       while (!options.signal?.aborted && this.now() < options.untilMs) {
         const subscription = (await this.options.source.current()).subscriptions.find((candidate) => candidate.id === job.subscriptionId);
         if (subscription === undefined) {
           await this.fail(job, counts, `subscription ${job.subscriptionId} is no longer in subscriptions.json`);
           return;
         }
-        const t0 = performance.now();
         const page = await this.options.store.queryEvents(queryOf(job, subscription, cursor));
-        const t1 = performance.now();
         const matcher = this.matcherOf(subscription);
         const matched = page.events.filter((stored) => matcher.match(stored.event).length > 0);
         const outcome = await this.delivery.deliverPage(matched, { jobId: job.jobId, subscription, ...lanes });
-        if (process.env.REPLAY_DEBUG) process.stderr.write(`page ${page.events.length} query ${(t1 - t0).toFixed(0)} ms deliver ${(performance.now() - t1).toFixed(0)} ms\n`);
         counts.scanned += page.events.length;
         counts.matched += matched.length;
         counts.delivered += outcome.delivered;
@@ -164,9 +176,12 @@ export class ReplayRunner {
       // Nothing is lost: the job resumes from its last checkpoint once the lease is free.
       this.log.error('replay interrupted; it resumes from its last checkpoint', { ...fields, error: describe(error) });
       await jobs.release(job.jobId, this.owner).catch(() => undefined);
-    } finally {
-      this.running.delete(job.jobId);
     }
+  }
+
+  /** Subscriptions turned off (a 410, or by hand): their replays fail rather than deliver to them. */
+  private async disabledSubscriptions(): Promise<ReadonlySet<string>> {
+    return new Set((await this.options.ledger.disabledSubscriptions()).map((disabled) => disabled.subscriptionId));
   }
 
   private async fail(job: ReplayJob, counts: ReplayCounts, error: string): Promise<void> {

@@ -68,4 +68,17 @@ describe('replay: failures', () => {
     expect(byKey('customer-B')).toEqual([events[1], events[3], events[5], events[7]].map((event) => event.id));
     await eventually(async () => ((await ledger.listPending({ subscriptionId: 'ordered' })).entries.length === 0 ? true : undefined), 10_000, 200);
   });
+
+  test('a replay to a disabled subscription fails, saying how to enable it, and delivers nothing', async () => {
+    await ledger.disableSubscription('ordered', 'maintenance');
+    const before = replay.count('/ordered');
+    const job = await replay.jobs.create({ subscriptionId: 'ordered', from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString(), rate: 50 });
+    expect(await replay.finished(job.jobId)).toMatchObject({
+      state: 'failed',
+      error: 'subscription ordered is disabled: enable it (switchyard subscriptions enable ordered), then replay again',
+      counts: { scanned: 0, delivered: 0 },
+    });
+    expect(replay.count('/ordered')).toBe(before);
+    await ledger.enableSubscription('ordered');
+  });
 });
