@@ -2,24 +2,13 @@ import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE_VARIABLE, metricsNamespaceOf, workerServiceName } from '../src/observability/constants';
+import { STATUS_OUTPUT, type StatusOutput } from '../src/observability/statusOutput';
 import type { OrderedWorkerFunction } from './OrderedWorkerFunction';
 import { StageAlarms, type StageAlarmThresholds } from './StageAlarms';
 import { StageDashboard } from './StageDashboard';
 import { StageMetrics } from './StageMetrics';
 import type { SwitchyardFunction } from './SwitchyardFunction';
 import type { SwitchyardKey } from './SwitchyardKey';
-
-/** Name of the stack output `switchyard status --stage` reads (JSON of {@link StatusOutput}). */
-export const STATUS_OUTPUT = 'StatusMetrics';
-
-/** What `switchyard status --stage` needs to ask CloudWatch for the dashboard's figures. */
-export interface StatusOutput {
-  namespace: string;
-  functions: { ingest: string; router: string; redeliver: string };
-  apiId?: string;
-  dashboard: string;
-  alarmTopicArn: string;
-}
 
 /** Props of {@link StageObservability}. */
 export interface StageObservabilityProps extends StageAlarmThresholds {

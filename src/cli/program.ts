@@ -3,6 +3,7 @@ import { deliveriesCommand } from './commands/deliveries';
 import { parkedCommand } from './commands/parked';
 import { producersCommand } from './commands/producers';
 import { replayCommand } from './commands/replay';
+import { statusCommand } from './commands/status';
 import { subscriptionsCommand } from './commands/subscriptions';
 import { workerCommand } from './commands/worker';
 import { publishCommand } from './commands/publish';
@@ -30,6 +31,7 @@ export function createProgram(context: CliContext): Command {
     subscriptionsCommand,
     replayCommand,
     producersCommand,
+    statusCommand,
   ];
   for (const command of commands) program.addCommand(command(context));
   // Added commands do not inherit their parent's settings: give every level the context's output.

@@ -4,3 +4,4 @@ export { eventLogOf, WITHHELD_LOG_FIELDS } from './eventLogOf';
 export { countKmsRequests } from './countKmsRequests';
 export { countPendingDeliveries, type CountPendingDeliveriesOptions } from './countPendingDeliveries';
 export { countAccepted, countPublishRefusal } from './countPublishes';
+export { STATUS_OUTPUT, type StatusOutput } from './statusOutput';
