@@ -159,6 +159,14 @@ export class IngestApi extends Construct {
     return this.iamRoute.grantInvoke(grantee);
   }
 
+  /**
+   * The execute-api ARN of `POST /iam/events` (any stage): what a SigV4 producer's own IAM policy must allow
+   * `execute-api:Invoke` on (an HTTP API has no resource policy).
+   */
+  public get iamRouteArn(): string {
+    return this.api.arnForExecuteApi(INGEST_IAM_ROUTE.method, INGEST_IAM_ROUTE.path, '*');
+  }
+
   /** Base URL of the API, ending with `/` (`https://<id>.execute-api.<region>.amazonaws.com/`). */
   public get url(): string {
     return this.stage.url;

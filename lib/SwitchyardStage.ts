@@ -290,6 +290,12 @@ export class SwitchyardStage extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.ingestUrl, description: 'Base URL of the ingest API (HTTP API or function URL)' });
+    if (this.api) {
+      new CfnOutput(this, 'IamEventsRouteArn', {
+        value: this.api.iamRouteArn,
+        description: "POST /iam/events (SigV4): allow execute-api:Invoke on it in a producer role's policy, and name the role in its producer's iamPrincipals",
+      });
+    }
     new CfnOutput(this, 'EventStreamName', { value: this.eventStream.streamName, description: 'Kinesis stream' });
     new CfnOutput(this, 'EventTableName', { value: this.eventStore.tableName, description: 'DynamoDB event store' });
     new CfnOutput(this, 'IdempotencyTableName', {
