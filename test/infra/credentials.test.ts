@@ -53,6 +53,20 @@ describe('stage credentials (producers and readers)', () => {
     expect(iamRoutes).toEqual(['POST /iam/events']);
   });
 
+  test('outputs the secret and the ARN a SigV4 producer role must be allowed to invoke', () => {
+    template.hasOutput('ProducerTokensSecretArn', { Value: stack.resolve(stack.producerTokens.secretArn) });
+    const arn = JSON.stringify(template.findOutputs('IamEventsRouteArn').IamEventsRouteArn.Value);
+    expect(arn).toContain('arn:');
+    expect(arn).toContain(':execute-api:');
+    expect(arn).toContain(JSON.stringify(stack.resolve(stack.api!.api.apiId)));
+    expect(arn).toMatch(/\/\*\/POST\/iam\/events"/);
+  });
+
+  test('a function-URL stage has no IAM route and no such output (SigV4 publishing needs the HTTP API)', () => {
+    const urlStack = stageStack({ ...CONFIG, ingest: 'functionUrl' } as StageConfig);
+    expect(Template.fromStack(urlStack).findOutputs('IamEventsRouteArn')).toEqual({});
+  });
+
   test('grantIamPublish gives a role execute-api:Invoke on POST /iam/events of this API only', () => {
     const s = stageStack();
     const role = new iam.Role(s, 'OrderService', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
