@@ -61,11 +61,13 @@ export interface ReplayRunResult {
 }
 
 /**
- * Events per store page: about a fifth of a second of work at the job's rate, at most 100. Small store requests
- * interleave with the live path's (on the local bus they share one emulator thread) instead of holding it for long.
+ * Events per store page: about a fifth of a second of work at the job's rate (at least one event, at most 100). Small
+ * store requests interleave with the live path's (on the local bus they share one emulator thread) instead of holding
+ * it; and a page never outlasts the sweep it runs in by much, whatever the rate, so the redeliverer beside it is not
+ * kept waiting.
  */
 export function replayPageSize(rate: number): number {
-  return Math.min(100, Math.max(10, Math.ceil(rate / 5)));
+  return Math.min(100, Math.max(1, Math.ceil(rate / 5)));
 }
 
 const SILENT: ReplayLog = { info: () => {}, warn: () => {}, error: () => {} };

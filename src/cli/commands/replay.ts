@@ -73,6 +73,7 @@ export function replayCommand(context: CliContext): Command {
       if (!options.json) context.err(`replay ${created.jobId}: ${count.matched} events to subscription ${subscription.id} at up to ${options.rate}/s`);
       const job = await follow(jobs, created, context);
       printSummary(job, options, context);
+      if (job.state === REPLAY_STATE.cancelled) throw CliError.failure(`replay ${job.jobId} cancelled: what it delivered stays delivered`);
       if (job.state !== REPLAY_STATE.done) {
         throw CliError.failure(`replay ${job.jobId} ${job.state}${job.error ? `: ${job.error}` : ''}; start a new one with the same window when the cause is fixed`);
       }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalBus, type LocalBus } from '../../../local/LocalBus';
 import type { CloudEventJson } from '../../../src/events/types';
-import { runCli } from '../../helpers/cliProcess';
+import { runCli, startCli } from '../../helpers/cliProcess';
 import { eventually, makeEvent } from '../../helpers/cloudEvents';
 import { Receiver } from '../delivery/support/Receiver';
 import { SECRET } from '../replay/support/replayBus';
@@ -111,6 +111,15 @@ describe('switchyard replay', () => {
     const unknown = await replay('--subscription', 'orders', '--from', '49590338271490256608559692538361571095921575989136588898', '--dry-run');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^switchyard: sequence 4959\d+ is not in stream \S+ \(past its retention, or never written\): give --from as an ISO 8601 time instead\n$/);
+  });
+
+  test('Ctrl-C cancels the replay: it stops, prints its summary and exits 1', async () => {
+    const running = startCli(['replay', '--data-dir', dataDir, '--subscription', 'orders', '--from', from, '--to', to, '--rate', '1']);
+    await eventually(async () => (/^replay \S+: 8 events/.test(running.stderr()) ? true : undefined), 30_000);
+    const result = await running.interrupt();
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^replay \S+ cancelled: \d delivered, 0 failed, of \d matching events \(\d+ read\) from /);
+    expect(result.stderr).toMatch(/\nswitchyard: replay \S+ cancelled: what it delivered stays delivered\n$/);
   });
 
   test('usage mistakes exit 2 with one line saying what to give', async () => {

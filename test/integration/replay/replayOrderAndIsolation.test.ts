@@ -69,7 +69,7 @@ describe('replay: order per key and isolation', () => {
     expect(expected).toHaveLength(48);
 
     // The receiver holds each replayed delivery 100 ms and notes which keys are in flight: one at a time per key,
-    // keys in parallel. 20 a second: pages of 20, so the job checkpoints between pages.
+    // keys in parallel. 20 a second: pages of 4, so the job checkpoints between pages and resumes from its cursor in the next sweep.
     const inFlight = new Set<string>();
     let sameKeyOverlaps = 0;
     let mostKeysInFlight = 0;
