@@ -6,7 +6,7 @@ import { allowedAfterGrant, describeEncryptedTable } from './support/tableConstr
 
 describe('EventStore', () => {
   describeEncryptedTable(EventStore, {
-    keys: { partitionKey: 'pk', indexes: { byTypeBucket: { partitionKey: 'tb', sortKey: 'timeKey', projection: 'KEYS_ONLY' } } },
+    keys: { partitionKey: 'pk', indexes: { byTypeBucket: { partitionKey: 'tb', sortKey: 'timeKey', projection: 'KEYS_ONLY' } }, timeToLiveAttribute: 'ttl' },
     grantAll: (store, role) => {
       store.grantStore(role);
       store.grantRead(role);
