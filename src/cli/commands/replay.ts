@@ -31,8 +31,11 @@ interface ReplayOptions {
 
 /** How often the command reads its job while following it. */
 const FOLLOW_INTERVAL_MS = 250;
-/** A job nobody has touched for this long is reported once: no runner may be running. */
-const STALL_WARNING_MS = 30_000;
+/**
+ * A job nobody has touched for this long is reported once: no runner may be running. Longer than the minute between
+ * two starts of a stage's redeliver function, which takes a new job at its next start.
+ */
+const STALL_WARNING_MS = 90_000;
 
 /**
  * `switchyard replay`: re-delivers the stored events of a window that one subscription matches, to it alone, in
