@@ -26,7 +26,7 @@ describe('ALLOWED_TARGET_HOSTS at load (delivery runtime, s3rver)', () => {
     const key = 'allow-list/subscriptions.json';
     const errors: Array<{ message: string; detail: Record<string, unknown> }> = [];
     const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (message: string, detail: Record<string, unknown>) => errors.push({ message, detail }) };
-    const env = { ...emulators.env, [ENV.subscriptionsKey]: key, [ENV.subscriptionsRefreshSeconds]: '1', [ENV.allowedTargetHosts]: '*.example.com,hooks.partner.io' };
+    const env: NodeJS.ProcessEnv = { ...emulators.env, [ENV.subscriptionsKey]: key, [ENV.subscriptionsRefreshSeconds]: '1', [ENV.allowedTargetHosts]: '*.example.com,hooks.partner.io' };
     delete env[ENV.allowPrivateNetworks];
     const runtime = deliveryRuntimeFromEnvironment(env, log, undefined, emulators.clients);
 
@@ -49,7 +49,7 @@ describe('ALLOWED_TARGET_HOSTS at load (delivery runtime, s3rver)', () => {
 
   it('refuses a cold start on a file naming another host, saying which URL', async () => {
     const key = 'allow-list/cold.json';
-    const env = { ...emulators.env, [ENV.subscriptionsKey]: key, [ENV.allowedTargetHosts]: 'hooks.partner.io' };
+    const env: NodeJS.ProcessEnv = { ...emulators.env, [ENV.subscriptionsKey]: key, [ENV.allowedTargetHosts]: 'hooks.partner.io' };
     delete env[ENV.allowPrivateNetworks];
     const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
     const runtime = deliveryRuntimeFromEnvironment(env, silent, undefined, emulators.clients);
