@@ -14,7 +14,8 @@ const CONFIG: StageConfig = {
   shardCount: 3,
   retentionHours: 48,
   maxEventBytes: 100_000,
-  ingestReservedConcurrency: 20,
+  // At least the API's burst: a burst beyond ingest's reserved concurrency would be throttled into 5xx (a synth warning).
+  ingestReservedConcurrency: 100,
   routerReservedConcurrency: 3,
   apiThrottle: { rateLimit: 50, burstLimit: 100 },
 };
@@ -203,7 +204,7 @@ describe('SwitchyardStage', () => {
       });
       expect(env.IDEMPOTENCY_TABLE_NAME).toBeUndefined();
       expect(env.DEDUPE_WINDOW_SECONDS).toBeUndefined();
-      expect(functionOf(stack.ingest).Properties.ReservedConcurrentExecutions).toBe(20);
+      expect(functionOf(stack.ingest).Properties.ReservedConcurrentExecutions).toBe(100);
     });
 
     test('no archive or engine function is left: three functions, one event source mapping', () => {
