@@ -70,6 +70,30 @@ export async function batchPutItems(
   );
 }
 
+/**
+ * Deletes the items of these keys: BatchWriteItem, 25 keys a request, the requests concurrently, unprocessed keys
+ * sent again with backoff. A key with no item is no error.
+ */
+export async function batchDeleteItems(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Record<string, unknown>[],
+  options: BatchRetryOptions = {},
+): Promise<void> {
+  await settleAll(
+    chunksOf(keys, BATCH_WRITE_ITEMS).map((chunk) =>
+      untilProcessed<Record<string, unknown>>(
+        chunk.map((Key) => ({ DeleteRequest: { Key } })),
+        options,
+        async (pending) => {
+          const answer = await documents.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+          return (answer.UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
+        },
+      ),
+    ),
+  );
+}
+
 /** Sends `pending` until nothing comes back unprocessed, pausing longer each round. */
 async function untilProcessed<T>(pending: T[], options: BatchRetryOptions, send: (pending: T[]) => Promise<T[]>): Promise<void> {
   const maxRounds = options.maxRounds ?? 8;

@@ -15,3 +15,4 @@ export {
 } from './EventStore';
 export { attributeValueBytes, indexItemBytes, itemBytes, writeUnits } from './itemSize';
 export { DELIVERY_TABLE_SCHEMA, EVENT_TABLE_SCHEMA, IDEMPOTENCY_TABLE_SCHEMA, WORKER_TABLE_SCHEMA, type IndexSchema, type TableSchema } from './tableSchemas';
+export { trimEventsPerType, type TrimEventsPerTypeOptions, type TrimmedType } from './trimEventsPerType';
