@@ -61,6 +61,8 @@ export const ENV = {
   deadLetterDays: 'DEAD_LETTER_DAYS',
   /** Comma-separated hosts (`hooks.partner.io`) and `*.`-patterns (`*.example.com`) webhook and token URLs may name; unset: any host. */
   allowedTargetHosts: 'ALLOWED_TARGET_HOSTS',
+  /** Most events kept per type by the trim function (`maxEventsPerType`); the oldest beyond it are deleted. */
+  maxEventsPerType: 'MAX_EVENTS_PER_TYPE',
   /** Most distinct consumers the worker table registers (`ShardWorker`, worker functions; default 20). */
   maxWorkerConsumers: 'MAX_WORKER_CONSUMERS',
   /** How long one redeliver invocation keeps sweeping due deliveries, in seconds (default 55). */
