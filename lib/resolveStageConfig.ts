@@ -102,6 +102,12 @@ export interface StageConfig {
    */
   readonly deadLetterDays?: number;
   /**
+   * Most events the event store keeps per type (CHEFS `max_msgs`), 1 to 100000000: a function started every hour
+   * deletes each type's oldest beyond it (Query and COUNT, no scan). Between runs a type may hold more.
+   * @default - no maximum (no trim function)
+   */
+  readonly maxEventsPerType?: number;
+  /**
    * The only IAM role (or user) ARNs that may write or delete objects in the config bucket (subscriptions.json),
    * e.g. the stage's deploy role: a bucket policy denies everyone else.
    * @default - no such policy: whoever IAM lets write to the bucket (the account's administrators)
@@ -167,6 +173,7 @@ const FIELDS: Record<keyof StageConfig, { kind: FieldKind; required?: boolean }>
   lambdaTargets: { kind: 'stringList' },
   retentionDays: { kind: 'number' },
   deadLetterDays: { kind: 'number' },
+  maxEventsPerType: { kind: 'number' },
   configWriters: { kind: 'stringList' },
   allowedTargetHosts: { kind: 'stringList' },
   maxWorkerConsumers: { kind: 'number' },
