@@ -1,8 +1,8 @@
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { EVENT_TTL_ATTRIBUTE } from '../src/store/constants';
 import { EVENT_TABLE_SCHEMA } from '../src/store/tableSchemas';
-import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_READ_ACTIONS, TABLE_STORE_ACTIONS, actions } from './perms';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { INDEX_QUERY_ACTIONS, KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_READ_ACTIONS, TABLE_STORE_ACTIONS, actions } from './perms';
 import { SwitchyardTable, type SwitchyardTableProps } from './SwitchyardTable';
 
 /** Name of the index that serves queries by type and arrival time (and the type catalog). */
@@ -46,5 +46,15 @@ export class EventStore extends SwitchyardTable {
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     this.encryptionKey.grant(grantee, ...actions(KEY_DECRYPT_ACTIONS));
     return this.grantOn(grantee, actions(TABLE_READ_ACTIONS), this.indexNames);
+  }
+
+  /**
+   * Lets `grantee` trim types to a maximum (`trimEventsPerType`): Query on `byTypeBucket` (the catalog, COUNT and the
+   * oldest keys) and BatchWriteItem on the table (deletes by key; no Scan, no reads of items), plus Decrypt on the key.
+   */
+  public grantTrim(grantee: iam.IGrantable): iam.Grant {
+    this.encryptionKey.grant(grantee, ...actions(KEY_DECRYPT_ACTIONS));
+    iam.Grant.addToPrincipal({ grantee, actions: actions(INDEX_QUERY_ACTIONS), resourceArns: this.indexArns(this.indexNames) });
+    return this.grantOn(grantee, ['dynamodb:BatchWriteItem']);
   }
 }
