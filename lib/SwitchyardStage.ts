@@ -14,6 +14,7 @@ import { DeliveryLedgerTable } from './DeliveryLedgerTable';
 import { DeliveryTargetAccess } from './DeliveryTargetAccess';
 import { EventStore } from './EventStore';
 import { EventStream } from './EventStream';
+import { EventTrim } from './EventTrim';
 import { FunctionUrlIngest } from './FunctionUrlIngest';
 import { IdempotencyTable } from './IdempotencyTable';
 import { IngestApi } from './IngestApi';
@@ -262,6 +263,10 @@ export class SwitchyardStage extends Stack {
       },
     });
     this.grantDelivery(this.redeliver);
+    // The per-type maximum of stored events, only where the stage sets one.
+    if (config.maxEventsPerType !== undefined) {
+      new EventTrim(this, 'EventTrim', { ...functionDefaults, stage, eventStore: this.eventStore, maxEventsPerType: config.maxEventsPerType });
+    }
     this.eventStore.grantRead(this.redeliver); // replays read their windows from the store
     // A start that waited a minute (throttled by the reserved concurrency) or failed is not retried:
     // the next minute's start sweeps the same due items.
