@@ -1,10 +1,13 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { EventTrim } from '../../lib/EventTrim';
 import { resolveStageConfig, type StageConfig } from '../../lib/resolveStageConfig';
 import { SwitchyardStage } from '../../lib/SwitchyardStage';
 import { EVENT_TTL_ATTRIBUTE } from '../../src/store/constants';
 import { DEFAULT_MAX_WORKER_CONSUMERS } from '../../src/worker/ConsumerRegistry';
 import { ENV } from '../../src/wiring/environment';
-import { cdkJsonContext, testApp } from './helpers';
+import { KEY_DECRYPT_ACTIONS } from '../../lib/perms';
+import { allowedPairs, cdkJsonContext, nagFindings, pairs, testApp } from './helpers';
 
 /**
  * Retention and limits of a stage (issue 11 items 2 and 3): TTL attributes on the event store and the ledger,
@@ -66,6 +69,46 @@ describe('stage retention and limits', () => {
     expect(router).not.toHaveProperty(ENV.eventRetentionDays);
     expect(router).not.toHaveProperty(ENV.deadLetterDays);
     template.hasOutput('MaxWorkerConsumers', { Value: String(DEFAULT_MAX_WORKER_CONSUMERS) });
+  });
+
+  describe('maxEventsPerType', () => {
+    let stack: SwitchyardStage;
+    let template: Template;
+    let trim: EventTrim;
+    beforeAll(() => {
+      ({ stack, template } = synth({ ...BASE, maxEventsPerType: 10_000 }));
+      trim = stack.node.findChild('EventTrim') as EventTrim;
+    });
+
+    test('adds a trim function started every hour, with the table and the maximum', () => {
+      expect(environmentOf(stack, template, trim.fn)).toMatchObject({ [ENV.eventTableName]: stack.resolve(stack.eventStore.tableName), [ENV.maxEventsPerType]: '10000' });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 hour)',
+        Targets: [{ Arn: stack.resolve(trim.fn.function.functionArn) }],
+      });
+    });
+
+    test('the trim function may query the index and delete by key: no Scan, no item reads, no writes of items', () => {
+      const table = stack.eventStore.table;
+      const expected = [
+        ...pairs(stack, ['dynamodb:Query'], [`${table.tableArn}/index/byTypeBucket`]),
+        ...pairs(stack, ['dynamodb:BatchWriteItem'], [table.tableArn]),
+        ...pairs(stack, [...KEY_DECRYPT_ACTIONS], [stack.key.key.keyArn]),
+      ];
+      const role = trim.fn.function.role as iam.IRole;
+      const allowed = [...allowedPairs(template, stack, role)].filter((entry) => !entry.startsWith('xray:') && !entry.startsWith('logs:'));
+      expect(allowed.sort()).toEqual(expected.sort());
+    });
+
+    test('is cdk-nag clean', () => {
+      expect(nagFindings(stack)).toEqual([]);
+    });
+
+    test('is absent without the setting, and refused out of range', () => {
+      const { stack: plain } = synth(BASE);
+      expect(plain.node.tryFindChild('EventTrim')).toBeUndefined();
+      expect(() => synth({ ...BASE, maxEventsPerType: 0 })).toThrow('Switchyard-ret/EventTrim: maxEventsPerType must be an integer between 1 and 100000000, got 0');
+    });
   });
 
   test.each([
