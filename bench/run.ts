@@ -12,10 +12,11 @@ import { matcherBenchmarks } from './matcher';
 import { deliveryBenchmarks } from './delivery';
 import { workerBenchmarks } from './worker';
 import { e2eBenchmarks } from './e2e';
+import { costBenchmarks } from './cost';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ALL: Benchmark[] = [...ingestBenchmarks, ...matcherBenchmarks, ...deliveryBenchmarks, ...workerBenchmarks, ...bundleBenchmarks, ...e2eBenchmarks];
+const ALL: Benchmark[] = [...ingestBenchmarks, ...matcherBenchmarks, ...deliveryBenchmarks, ...workerBenchmarks, ...bundleBenchmarks, ...e2eBenchmarks, ...costBenchmarks]; // cost last: it reads the rows measured before it
 
 function parseArgs(argv: string[]): { only?: string } {
   const at = argv.indexOf('--only');
@@ -44,7 +45,7 @@ async function main() {
   const rows: BenchRow[] = [];
   for (const benchmark of selected) {
     process.stderr.write(`running ${benchmark.name}...\n`);
-    const produced = await benchmark.run();
+    const produced = await benchmark.run(rows);
     for (const row of produced) process.stderr.write(`  ${row.name}: ${format(row.value)} ${row.unit} (ratio ${format(row.ratio)}, ${row.met ? 'met' : 'NOT met'})\n`);
     rows.push(...produced);
   }

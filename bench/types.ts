@@ -16,5 +16,6 @@ export interface BenchRow {
 /** A benchmark: a name prefix for `--only`, and a function producing its rows. */
 export interface Benchmark {
   name: string;
-  run(): Promise<BenchRow[]>;
+  /** `measured`: the rows of the benchmarks run before this one in the same run (the cost row reads them). */
+  run(measured?: readonly BenchRow[]): Promise<BenchRow[]>;
 }
