@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../src/wiring/environment';
 import type { EventStream } from './EventStream';
 import type { IdempotencyTable } from './IdempotencyTable';
+import type { WorkerTable } from './WorkerTable';
 import { checkDurationInRange, checkIntegerInRange, checkNonEmpty } from './propChecks';
 import { SwitchyardFunction } from './SwitchyardFunction';
 import { SwitchyardKey } from './SwitchyardKey';
@@ -42,6 +43,17 @@ export interface OrderedWorkerFunctionProps {
   readonly eventStream: EventStream;
   /** Where the per-(consumer, source, id) idempotency records live; the function may read and write them. */
   readonly idempotencyTable: IdempotencyTable;
+  /**
+   * The stage's worker table: with it, the function registers its consumer there at cold start and is refused
+   * (ConsumerLimitError, the invocation fails) when the stage's `maxConsumers` other consumers are registered.
+   * @default - not registered, not limited
+   */
+  readonly workerTable?: WorkerTable;
+  /**
+   * Most distinct worker consumers (the stage's `maxWorkerConsumers`); only with `workerTable`.
+   * @default DEFAULT_MAX_WORKER_CONSUMERS (20)
+   */
+  readonly maxConsumers?: number;
   /**
    * Key of the function's log group and of the on-failure queue. Its key policy must let CloudWatch Logs use it
    * (see `SwitchyardKey.allowCloudWatchLogs`).
@@ -164,6 +176,7 @@ export class OrderedWorkerFunction extends Construct implements iam.IGrantable {
     checkIntegerInRange(this, 'batchSize', props.batchSize, 1, 10_000);
     checkIntegerInRange(this, 'parallelizationFactor', props.parallelizationFactor, 1, 10);
     checkIntegerInRange(this, 'retryAttempts', props.retryAttempts, 0, 10_000);
+    checkIntegerInRange(this, 'maxConsumers', props.maxConsumers, 1, 1000);
     checkDurationInRange(this, 'maxBatchingWindow', props.maxBatchingWindow, Duration.seconds(0), Duration.seconds(300));
     checkDurationInRange(this, 'maxRecordAge', props.maxRecordAge, Duration.seconds(60), Duration.days(7));
     const atTimestamp = props.startingPosition === lambda.StartingPosition.AT_TIMESTAMP;
@@ -200,11 +213,14 @@ export class OrderedWorkerFunction extends Construct implements iam.IGrantable {
         [ENV.idempotencyTableName]: props.idempotencyTable.tableName,
         // An invocation cannot outlive its timeout, so a claim older than that belongs to a dead run.
         [ENV.workerInProgressTimeoutMs]: String(timeout.toMilliseconds()),
+        ...(props.workerTable ? { [ENV.workerTableName]: props.workerTable.tableName } : {}),
+        ...(props.workerTable && props.maxConsumers !== undefined ? { [ENV.maxWorkerConsumers]: String(props.maxConsumers) } : {}),
       },
     });
     this.grantPrincipal = this.worker.grantPrincipal;
     props.eventStream.grantConsume(this.worker);
     props.idempotencyTable.grantReadWrite(this.worker);
+    props.workerTable?.grantConsumerRegistry(this.worker);
 
     this.failureQueue = new sqs.Queue(this, 'Failures', {
       encryption: sqs.QueueEncryption.KMS,

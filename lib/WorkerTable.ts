@@ -1,6 +1,7 @@
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { WORKER_TABLE_SCHEMA } from '../src/store/tableSchemas';
+import { KEY_ENCRYPT_DECRYPT_ACTIONS, actions } from './perms';
 import { SwitchyardTable, type SwitchyardTableProps } from './SwitchyardTable';
 
 /** Props of {@link WorkerTable}. */
@@ -25,5 +26,14 @@ export class WorkerTable extends SwitchyardTable {
    */
   public grantWorker(grantee: iam.IGrantable): iam.Grant {
     return this.grantItemReadWrite(grantee);
+  }
+
+  /**
+   * Lets `grantee` register its consumer (`ConsumerRegistry`: a worker function checking the stage's consumer limit
+   * at cold start): Query, PutItem and DeleteItem on the table (no Scan), plus the key actions.
+   */
+  public grantConsumerRegistry(grantee: iam.IGrantable): iam.Grant {
+    this.encryptionKey.grant(grantee, ...actions(KEY_ENCRYPT_DECRYPT_ACTIONS));
+    return this.grantOn(grantee, ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem']);
   }
 }

@@ -3,6 +3,7 @@ import { createAwsClients } from '../../wiring/awsClients';
 import { ENV, intEnv, requireEnv } from '../../wiring/environment';
 import { functionTelemetry, type FunctionTelemetry } from '../../observability/functionTelemetry';
 import { workerServiceName } from '../../observability/constants';
+import { ConsumerRegistry, DEFAULT_MAX_WORKER_CONSUMERS } from '../ConsumerRegistry';
 import { DEFAULT_EVENT_IN_PROGRESS_TIMEOUT_MS, EventIdempotency } from '../EventIdempotency';
 import { processOrderedBatch } from './processOrderedBatch';
 import type { LambdaWorkerFunction, OrderedWorkerHandlerOptions } from './types';
@@ -25,8 +26,15 @@ export type OrderedWorkerLambdaHandler = (event: KinesisStreamEvent, context?: C
 export function orderedWorkerHandler(handle: LambdaWorkerFunction, options: OrderedWorkerHandlerOptions = {}): OrderedWorkerLambdaHandler {
   let idempotency = options.idempotency;
   let telemetry: FunctionTelemetry | undefined;
+  let registered: Promise<void> | undefined;
   return async (event, context) => {
     const env = options.env ?? process.env;
+    // Once per instance; a refusal is asked again next invocation (the limit may have been raised meanwhile).
+    registered ??= registerConsumerFromEnvironment(env).catch((error: unknown) => {
+      registered = undefined;
+      throw error;
+    });
+    await registered;
     idempotency ??= idempotencyFromEnvironment(env);
     telemetry ??= functionTelemetry(workerServiceName(env[ENV.workerConsumerName] ?? ''), env);
     telemetry.begin(context);
@@ -44,6 +52,21 @@ export function orderedWorkerHandler(handle: LambdaWorkerFunction, options: Orde
       telemetry.flush();
     }
   };
+}
+
+/**
+ * Registers the consumer in the worker table when `OrderedWorkerFunction` was given one (`WORKER_TABLE_NAME`):
+ * beyond `MAX_WORKER_CONSUMERS` other consumers it is refused with ConsumerLimitError. Without the table, nothing.
+ */
+export async function registerConsumerFromEnvironment(env: NodeJS.ProcessEnv): Promise<void> {
+  const tableName = env[ENV.workerTableName];
+  if (tableName === undefined || tableName === '') return;
+  const registry = new ConsumerRegistry({
+    documents: createAwsClients(env).documents,
+    tableName,
+    maxConsumers: intEnv(ENV.maxWorkerConsumers, DEFAULT_MAX_WORKER_CONSUMERS, env),
+  });
+  await registry.register(requireEnv(ENV.workerConsumerName, env), `lambda:${env.AWS_LAMBDA_FUNCTION_NAME ?? 'worker'}`);
 }
 
 /** The consumer's idempotency records, as configured by `OrderedWorkerFunction`. */
