@@ -39,7 +39,7 @@ export interface ReplayRunnerOptions {
   log?: ReplayLog;
   /** How long a claim holds without a checkpoint; a runner that dies frees its job after this. @default 60000 */
   leaseMs?: number;
-  /** Pause between looks for jobs when there is none to run. @default 1000 */
+  /** Pause between two looks for jobs (new ones start beside those running). @default 1000 */
   intervalMs?: number;
   /** @default Date.now */
   now?: () => number;

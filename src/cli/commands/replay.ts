@@ -15,7 +15,7 @@ import { CliError } from '../errors';
 import { startProgress } from '../progress';
 import { resolveBusTarget, type BusTarget } from '../target/resolveBusTarget';
 import type { CliContext } from '../types';
-import { addBusTargetOptions, busTargetOf } from './options';
+import { addBusTargetOptions, addJsonOption, busTargetOf } from './options';
 
 interface ReplayOptions {
   subscription: string;
@@ -45,42 +45,48 @@ const STALL_WARNING_MS = 90_000;
  * cancels the job (the page in flight is finished).
  */
 export function replayCommand(context: CliContext): Command {
-  return addBusTargetOptions(
+  const command = addBusTargetOptions(
     new Command('replay').description('re-deliver the stored events of a window to one subscription (to it alone, in stream order per key), following the job to its end'),
   )
     .requiredOption('--subscription <id>', 'the subscription to replay to')
     .requiredOption('--from <iso|sequence>', 'start of the window: an arrival time (ISO 8601, e.g. 2026-12-06T13:00:00Z) or a stream sequence number still in the stream')
     .option('--to <iso>', 'end of the window, exclusive (default: now)')
     .option('--rate <n>', `deliveries started per second, 1 to ${MAX_REPLAY_RATE}`, rateOption, DEFAULT_REPLAY_RATE)
-    .option('--dry-run', 'only count the events the replay would deliver; create nothing')
-    .option('--json', 'machine output: one JSON object (the count, or the finished job)')
-    .action(async (options: ReplayOptions) => {
-      const start = usage(() => parseReplayFrom(options.from));
-      const to = options.to === undefined ? new Date().toISOString() : usage(() => parseReplayTime('to', options.to!));
-      const target = await resolveBusTarget(busTargetOf(options), { env: context.env, readStackOutputs: context.readStackOutputs });
-      const clients = createAwsClients(target.env);
-      const from =
-        start.kind === 'time' ? start.iso : await usageAsync(() => arrivalTimeOfSequence(clients.kinesis, target.need(ENV.eventStreamName), start.sequence));
-      if (from >= to) throw new CliError(`--from (${from}) must be before --to (${to})`);
-      const subscription = await subscriptionOf(target, clients, options.subscription);
-      const request: ReplayRequest = { subscriptionId: subscription.id, from, to, rate: options.rate, ...(subscription.types ? { types: subscription.types } : {}) };
-      const store = eventStoreFromEnvironment(target.env, clients);
-      const count = await countReplayMatches(store, request, subscription);
-      if (options.dryRun) {
-        if (options.json) context.out(JSON.stringify({ dryRun: true, subscription: subscription.id, from, to, ...count }));
-        else context.out(`dry run: ${count.matched} of ${count.scanned} stored events from ${from} to ${to} match subscription ${subscription.id}; nothing was delivered`);
-        return;
-      }
-      const jobs = new ReplayJobs({ documents: clients.documents, tableName: target.need(ENV.deliveryTableName) });
-      const created = await jobs.create({ ...request, expected: count.matched });
-      if (!options.json) context.err(`replay ${created.jobId}: ${count.matched} events to subscription ${subscription.id} at up to ${options.rate}/s`);
-      const job = await follow(jobs, created, context);
-      printSummary(job, options, context);
-      if (job.state === REPLAY_STATE.cancelled) throw CliError.failure(`replay ${job.jobId} cancelled: what it delivered stays delivered`);
-      if (job.state !== REPLAY_STATE.done) {
-        throw CliError.failure(`replay ${job.jobId} ${job.state}${job.error ? `: ${job.error}` : ''}; start a new one with the same window when the cause is fixed`);
-      }
-    });
+    .option('--dry-run', 'only count the events the replay would deliver; create nothing');
+  return addJsonOption(command, 'one JSON object (the count, or the finished job)').action((options: ReplayOptions) => replay(options, context));
+}
+
+/** Counts the window, then (unless a dry run) creates the job and follows it to its summary. */
+async function replay(options: ReplayOptions, context: CliContext): Promise<void> {
+  const start = usage(() => parseReplayFrom(options.from));
+  const to = options.to === undefined ? new Date().toISOString() : usage(() => parseReplayTime('to', options.to!));
+  const target = await resolveBusTarget(busTargetOf(options), { env: context.env, readStackOutputs: context.readStackOutputs });
+  const clients = createAwsClients(target.env);
+  const from =
+    start.kind === 'time'
+      ? start.iso
+      : await arrivalTimeOfSequence(clients.kinesis, target.need(ENV.eventStreamName), start.sequence).catch((error: unknown) => {
+          throw asUsageError(error);
+        });
+  if (from >= to) throw new CliError(`--from (${from}) must be before --to (${to})`);
+  const subscription = await subscriptionOf(target, clients, options.subscription);
+  const request: ReplayRequest = { subscriptionId: subscription.id, from, to, rate: options.rate, ...(subscription.types ? { types: subscription.types } : {}) };
+  const store = eventStoreFromEnvironment(target.env, clients);
+  const count = await countReplayMatches(store, request, subscription);
+  if (options.dryRun) {
+    if (options.json) context.out(JSON.stringify({ dryRun: true, subscription: subscription.id, from, to, ...count }));
+    else context.out(`dry run: ${count.matched} of ${count.scanned} stored events from ${from} to ${to} match subscription ${subscription.id}; nothing was delivered`);
+    return;
+  }
+  const jobs = new ReplayJobs({ documents: clients.documents, tableName: target.need(ENV.deliveryTableName) });
+  const created = await jobs.create({ ...request, expected: count.matched });
+  if (!options.json) context.err(`replay ${created.jobId}: ${count.matched} events to subscription ${subscription.id} at up to ${options.rate}/s`);
+  const job = await follow(jobs, created, context);
+  printSummary(job, options, context);
+  if (job.state === REPLAY_STATE.cancelled) throw CliError.failure(`replay ${job.jobId} cancelled: what it delivered stays delivered`);
+  if (job.state !== REPLAY_STATE.done) {
+    throw CliError.failure(`replay ${job.jobId} ${job.state}${job.error ? `: ${job.error}` : ''}; start a new one with the same window when the cause is fixed`);
+  }
 }
 
 /**
@@ -162,21 +168,15 @@ function rateOption(value: string): number {
   return rate;
 }
 
-/** A replay option the store or the stream refuses, as a usage error (exit 2) naming the option. */
+/** A replay option the parser or the stream refuses, as a usage error (exit 2) naming the option. */
+function asUsageError(error: unknown): unknown {
+  return error instanceof InvalidReplayError ? new CliError(error.message, 2, { cause: error }) : error;
+}
+
 function usage<T>(parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    if (error instanceof InvalidReplayError) throw new CliError(error.message, 2, { cause: error });
-    throw error;
-  }
-}
-
-async function usageAsync<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof InvalidReplayError) throw new CliError(error.message, 2, { cause: error });
-    throw error;
+    throw asUsageError(error);
   }
 }
