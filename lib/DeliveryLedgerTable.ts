@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { DELIVERY_TABLE_SCHEMA } from '../src/store/tableSchemas';
-import { INDEX_QUERY_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_READ_WRITE_ACTIONS, actions } from './perms';
+import { INDEX_QUERY_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, LEDGER_ACTIONS, actions } from './perms';
 import { SwitchyardTable, type SwitchyardTableProps } from './SwitchyardTable';
 
 /** Name of the sparse index of lane heads awaiting their next attempt (`dueBucket` + `dueAt`). */
@@ -38,6 +38,6 @@ export class DeliveryLedgerTable extends SwitchyardTable {
       actions: actions(INDEX_QUERY_ACTIONS),
       resourceArns: this.indexArns(this.indexNames),
     });
-    return this.grantOn(grantee, actions(TABLE_READ_WRITE_ACTIONS));
+    return this.grantOn(grantee, actions(LEDGER_ACTIONS));
   }
 }

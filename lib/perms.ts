@@ -4,13 +4,11 @@
  * Lists are explicit — no action wildcards — so cdk-nag has nothing to flag in them.
  */
 
-/** Kinesis: what a producer (ingest) needs to put records and learn the shard a record went to. */
-export const STREAM_PUBLISH_ACTIONS = [
-  'kinesis:PutRecord',
-  'kinesis:PutRecords',
-  'kinesis:ListShards',
-  'kinesis:DescribeStreamSummary',
-] as const;
+/**
+ * Kinesis: what a producer (ingest) calls — PutRecords, and nothing else (no PutRecord, ListShards or
+ * DescribeStreamSummary: no code calls them; the answer of PutRecords says the shard of each record).
+ */
+export const STREAM_PUBLISH_ACTIONS = ['kinesis:PutRecords'] as const;
 
 /**
  * Kinesis: what a consumer needs (the Lambda event source mapping, a `ShardWorker`). The same list
@@ -45,7 +43,10 @@ export const TABLE_STORE_ACTIONS = [
  */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 
-/** DynamoDB: idempotency records — claim (conditional put), read, extend, release. No scans. */
+/**
+ * DynamoDB: idempotency records and worker leases — claim (conditional put), read (one or a batch), extend,
+ * release, write completions in batches. No scans, no transactions (ConditionCheckItem), no DescribeTable.
+ */
 export const TABLE_READ_WRITE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
@@ -54,9 +55,14 @@ export const TABLE_READ_WRITE_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
 ] as const;
+
+/**
+ * DynamoDB: the delivery ledger as the router and redeliver keep it (lanes, dead letters, the delivery log,
+ * disabled subscriptions, replay jobs) — single-item conditional reads and writes and queries. No batches, no scans
+ * (the CLI's listing scans with the operator's own credentials).
+ */
+export const LEDGER_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
 
 /**
  * DynamoDB: the delivery ledger's `due` index — the redeliver sweep queries it for lane heads whose next

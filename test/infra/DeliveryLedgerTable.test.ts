@@ -1,7 +1,8 @@
 import { DeliveryLedgerTable, DUE_INDEX } from '../../lib/DeliveryLedgerTable';
 import { DELIVERY_TABLE_SCHEMA } from '../../src/store/tableSchemas';
-import { pair } from './helpers';
-import { allowedAfterGrant, describeEncryptedTable, itemReadWritePairs } from './support/tableConstructCases';
+import { KEY_ENCRYPT_DECRYPT_ACTIONS, LEDGER_ACTIONS } from '../../lib/perms';
+import { pair, pairs } from './helpers';
+import { allowedAfterGrant, describeEncryptedTable } from './support/tableConstructCases';
 
 describe('DeliveryLedgerTable', () => {
   describeEncryptedTable(DeliveryLedgerTable, {
@@ -14,10 +15,13 @@ describe('DeliveryLedgerTable', () => {
     expect(DELIVERY_TABLE_SCHEMA.indexes[DUE_INDEX]).toEqual({ partitionKey: 'dueBucket', sortKey: 'dueAt' });
   });
 
-  test('grantReadWrite allows item reads, writes and queries on the table, Query on the due index, the key actions — no Scan', () => {
+  test('grantReadWrite allows item reads, writes and queries on the table, Query on the due index, the key actions — no Scan, no batches', () => {
     const { stack, subject, allowed } = allowedAfterGrant(DeliveryLedgerTable, (ledger, role) => ledger.grantReadWrite(role));
     const dueQuery = pair(stack, 'dynamodb:Query', `${subject.table.tableArn}/index/due`);
-    expect(allowed).toEqual(new Set([...itemReadWritePairs(stack, subject), dueQuery]));
+    expect(allowed).toEqual(
+      new Set([...pairs(stack, LEDGER_ACTIONS, [subject.table.tableArn]), ...pairs(stack, KEY_ENCRYPT_DECRYPT_ACTIONS, [subject.encryptionKey.keyArn]), dueQuery]),
+    );
+    expect([...allowed].some((p) => p.startsWith('dynamodb:Batch'))).toBe(false);
     expect([...allowed].some((p) => p.startsWith('dynamodb:Scan'))).toBe(false);
     expect([...allowed].filter((p) => p.includes('/index/'))).toEqual([dueQuery]);
   });

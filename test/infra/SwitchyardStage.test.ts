@@ -1,6 +1,6 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_STREAM_PUBLISH_ACTIONS, STREAM_CONSUME_ACTIONS, STREAM_PUBLISH_ACTIONS, TABLE_READ_ACTIONS, TABLE_READ_WRITE_ACTIONS, TABLE_STORE_ACTIONS } from '../../lib/perms';
+import { KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_STREAM_PUBLISH_ACTIONS, LEDGER_ACTIONS, STREAM_CONSUME_ACTIONS, STREAM_PUBLISH_ACTIONS, TABLE_READ_ACTIONS, TABLE_STORE_ACTIONS } from '../../lib/perms';
 import { resolveStageConfig, type StageConfig } from '../../lib/resolveStageConfig';
 import type { SwitchyardFunction } from '../../lib/SwitchyardFunction';
 import { DELIVERY_FUNCTIONS, MAX_ATTEMPT_SECONDS, MAX_DELIVERY_TIMEOUT_SECONDS, SwitchyardStage } from '../../lib/SwitchyardStage';
@@ -287,7 +287,7 @@ describe('SwitchyardStage', () => {
       const key = s.key.key.keyArn;
       const ledger = s.deliveryLedger.table.tableArn;
       return [
-        ...pairs(s, TABLE_READ_WRITE_ACTIONS, [ledger]),
+        ...pairs(s, LEDGER_ACTIONS, [ledger]),
         pair(s, 'dynamodb:Query', `${ledger}/index/due`),
         ...pairs(s, ['s3:GetObject', 's3:GetObjectVersion'], [s.configBucket.bucket.arnForObjects('subscriptions.json')]),
         pair(s, 's3:ListBucketVersions', s.configBucket.bucket.bucketArn),
