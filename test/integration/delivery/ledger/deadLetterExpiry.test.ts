@@ -2,6 +2,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createEventKeys } from '../../../../src/crypto';
 import { DEAD_REASON, DeliveryLedger, laneOf, type DeliveryRef } from '../../../../src/delivery';
 import { deadPk, deadSk, lanePk, sequenceSk } from '../../../../src/delivery/ledger/keys';
+import { ENV } from '../../../../src/wiring/environment';
+import { deliveryRuntimeFromEnvironment } from '../../../../src/wiring/deliveryFromEnvironment';
 import { makeEvent } from '../../../helpers/cloudEvents';
 import { startTestEmulators, type TestEmulators } from '../../../helpers/emulators';
 
@@ -57,5 +59,16 @@ describe('dead letter expiry (expiresAt on dead letters, dynalite)', () => {
     await done;
     expect(await item(deadPk(ref.subscriptionId), deadSk(ref.lane, ref.sequence))).not.toHaveProperty('expiresAt');
     expect(() => ledgerWith(0)).toThrow('DeliveryLedger: deadLetterDays must be a positive integer, got 0');
+  });
+
+  it('takes deadLetterDays from DEAD_LETTER_DAYS in the delivery functions (router, redeliver)', async () => {
+    const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const runtime = deliveryRuntimeFromEnvironment({ ...bus.env, [ENV.deadLetterDays]: '3' }, silent, undefined, bus.clients);
+    const before = Math.floor(Date.now() / 1000);
+    const { ref, done } = deadOne(runtime.ledger);
+    await done;
+    const dead = await item(deadPk(ref.subscriptionId), deadSk(ref.lane, ref.sequence));
+    expect(dead?.expiresAt).toBe(Math.floor((dead?.deadAt as number) / 1000) + 3 * 86_400);
+    expect(dead?.expiresAt).toBeGreaterThanOrEqual(before + 3 * 86_400);
   });
 });
