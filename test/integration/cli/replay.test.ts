@@ -1,7 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { startLocalBus, type LocalBus } from '../../../local/LocalBus';
+import { runCli as runCliInProcess } from '../../../src/cli/program';
 import type { CloudEventJson } from '../../../src/events/types';
 import { runCli, startCli } from '../../helpers/cliProcess';
 import { eventually, makeEvent } from '../../helpers/cloudEvents';
@@ -99,6 +101,25 @@ describe('switchyard replay', () => {
       jobId: expect.any(String),
       seconds: expect.any(Number),
     });
+  });
+
+  test('on a terminal, draws a progress bar of the events done, with the ETA, on standard error', async () => {
+    const terminal = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
+    let drawn = '';
+    terminal.on('data', (chunk: Buffer) => (drawn += chunk.toString('utf8')));
+    const out: string[] = [];
+    const code = await runCliInProcess(['replay', '--data-dir', dataDir, '--subscription', 'orders', '--from', from, '--to', to, '--rate', '20'], {
+      out: (line) => out.push(line),
+      err: () => undefined,
+      env: {},
+      cwd: process.cwd(),
+      applyEnv: () => undefined,
+      waitForStop: () => new Promise(() => undefined),
+      terminal,
+    });
+    expect(code).toBe(0);
+    expect(drawn).toMatch(/replaying \[[^\]]+\] 100% \| 8\/8 events \| ETA/);
+    expect(out).toEqual([expect.stringMatching(/^replay \S+ done: 8 delivered, 0 failed, of 8 matching events/)]);
   });
 
   test('--from a sequence number starts at that record’s arrival; one the stream does not hold says to use a time', async () => {
