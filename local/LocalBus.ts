@@ -195,7 +195,8 @@ async function serveSubscriptions(
 
 /**
  * The local stand-in for the redeliver function's schedule: calls the handler again as soon as a sweep ends
- * (each lasts about a second), until stopped. `stop()` waits for the sweep in progress.
+ * (each lasts about a second), or a second after a call that found nothing to do (`idle`: it returns at once),
+ * until stopped. `stop()` waits for the sweep in progress.
  */
 function startRedeliverTimer(handler: RedeliverHandler, log: LocalBusOptions['log']): { stop(): Promise<void> } {
   let running = true;
@@ -203,7 +204,13 @@ function startRedeliverTimer(handler: RedeliverHandler, log: LocalBusOptions['lo
   const loop = (async () => {
     while (running) {
       try {
-        await handler({ source: 'switchyard.local', 'detail-type': 'Scheduled Event' });
+        const result = await handler({ source: 'switchyard.local', 'detail-type': 'Scheduled Event' });
+        if ((result as { idle?: boolean } | undefined)?.idle) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, 1000).unref();
+          });
+        }
       } catch (error) {
         // The handler logs its own problems; this is a failure to even start, e.g. the ledger table missing.
         log?.('redeliver sweep failed; trying again shortly', { error: String(error) });
