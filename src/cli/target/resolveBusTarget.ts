@@ -34,6 +34,7 @@ export const STAGE_OUTPUT_VARIABLES: Readonly<Record<string, string>> = {
   EventTableName: ENV.eventTableName,
   IdempotencyTableName: ENV.idempotencyTableName,
   WorkerTableName: ENV.workerTableName,
+  MaxWorkerConsumers: ENV.maxWorkerConsumers,
   DeliveryTableName: ENV.deliveryTableName,
   ConfigBucketName: ENV.configBucketName,
 };
