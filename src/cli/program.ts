@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { deliveriesCommand } from './commands/deliveries';
+import { consumersCommand } from './commands/consumers';
 import { parkedCommand } from './commands/parked';
 import { producersCommand } from './commands/producers';
 import { replayCommand } from './commands/replay';
@@ -27,6 +28,7 @@ export function createProgram(context: CliContext): Command {
     typesCommand,
     workerCommand,
     parkedCommand,
+    consumersCommand,
     deliveriesCommand,
     subscriptionsCommand,
     replayCommand,
