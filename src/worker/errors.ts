@@ -82,7 +82,7 @@ export class ConsumerLimitError extends WorkerError {
     const shown = registered.slice(0, 10).map((name) => JSON.stringify(name)).join(', ');
     const more = registered.length > 10 ? ` and ${registered.length - 10} more` : '';
     super(
-      `consumer ${JSON.stringify(consumer)} refused: the stage allows at most ${maxConsumers} worker consumers (maxWorkerConsumers), and ${registered.length} are registered (${shown}${more}); reuse one of their names, unregister one that is gone, or raise maxWorkerConsumers`,
+      `consumer ${JSON.stringify(consumer)} refused: the stage allows at most ${maxConsumers} worker consumers (maxWorkerConsumers), and ${registered.length} are registered (${shown}${more}); reuse one of their names, remove one that is gone (switchyard consumers remove <name>), or raise maxWorkerConsumers`,
     );
     this.name = 'ConsumerLimitError';
   }

@@ -54,7 +54,7 @@ describe('worker consumer limit (ConsumerRegistry, ShardWorker; kinesalite + dyn
     const refusal = await third.start().then(() => undefined, (error: unknown) => error);
     expect(refusal).toBeInstanceOf(ConsumerLimitError);
     expect((refusal as Error).message).toBe(
-      'consumer "analytics" refused: the stage allows at most 2 worker consumers (maxWorkerConsumers), and 2 are registered ("billing", "search-index"); reuse one of their names, unregister one that is gone, or raise maxWorkerConsumers',
+      'consumer "analytics" refused: the stage allows at most 2 worker consumers (maxWorkerConsumers), and 2 are registered ("billing", "search-index"); reuse one of their names, remove one that is gone (switchyard consumers remove <name>), or raise maxWorkerConsumers',
     );
     expect(await leasesOf('analytics')).toBe(0);
     expect(await leasesOf('billing')).toBe(1);
