@@ -1,8 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EventStream } from '../../lib/EventStream';
 import { resolveStageConfig, type StageConfig } from '../../lib/resolveStageConfig';
 import { resolveCostOptions } from '../../lib/StageCostOptions';
 import { SwitchyardStage } from '../../lib/SwitchyardStage';
-import { cdkJsonContext, nagFindings, testApp } from './helpers';
+import { cdkJsonContext, nagFindings, testApp, testStack } from './helpers';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 const BASE: StageConfig = { shardCount: 2, retentionHours: 24 };
@@ -147,6 +148,12 @@ describe('stage latency and cost options', () => {
     ])('resolveCostOptions(%j) is refused: %s', (options, message) => {
       expect(() => resolveCostOptions(options)).toThrow(message);
       expect(() => stageStack({ ...BASE, ...(options as object) })).toThrow(message);
+    });
+
+    test('an on-demand EventStream refuses a shard count, saying what to do', () => {
+      expect(() => new EventStream(testStack(testApp({ bundle: false })), 'Stream', { billing: 'onDemand', shardCount: 2 })).toThrow(
+        'Test/Stream: shardCount is not used by an on-demand stream (billing "onDemand"); leave it out or bill the stream as "provisioned"',
+      );
     });
 
     test('defaults', () => {
