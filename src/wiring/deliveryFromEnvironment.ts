@@ -63,6 +63,13 @@ export function deliveryRuntimeFromEnvironment(
     secretsManager: () => aws.secretsManager,
     ssm: () => aws.ssm,
     env,
+    // In Lambda the environment holds the function's own credentials (AWS_SECRET_ACCESS_KEY…): never a secret source.
+    ...(env.AWS_LAMBDA_FUNCTION_NAME
+      ? {
+          refuseEnvReferences:
+            '{ env } references are not read in AWS (the function environment holds its own credentials): keep the secret in Secrets Manager as switchyard/<stage>/… and use { "secretsManager": "switchyard/<stage>/…" }, or in SSM under /switchyard/<stage>/ with { "ssm": … }',
+        }
+      : {}),
     onRefreshError: (reference, error) => log.warn('could not refresh a secret; its previous value keeps serving', { reference, error: error.message }),
   });
   let config: SubscriptionsConfig | undefined;

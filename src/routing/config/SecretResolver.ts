@@ -16,6 +16,11 @@ export interface SecretResolverOptions {
   ssm?: SSMClient | (() => SSMClient);
   /** Where `{ env }` references are read. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Refuse `{ env }` references, with this reason. In a Lambda function the environment holds the function's own
+   * AWS credentials: a subscriptions.json that may name any variable could send them to a token URL of its choice.
+   */
+  refuseEnvReferences?: string;
   /** Seconds a fetched secret is reused before it is fetched again, so a rotation is picked up. @default 300 */
   ttlSeconds?: number;
   /**
@@ -44,6 +49,7 @@ interface CacheEntry {
  */
 export class SecretResolver {
   private readonly env: NodeJS.ProcessEnv;
+  private readonly refuseEnvReferences?: string;
   private readonly ttlMs: number;
   private readonly now: () => number;
   private readonly onRefreshError?: SecretResolverOptions['onRefreshError'];
@@ -58,6 +64,7 @@ export class SecretResolver {
     this.secretsManagerOption = options.secretsManager;
     this.ssmOption = options.ssm;
     this.env = options.env ?? process.env;
+    this.refuseEnvReferences = options.refuseEnvReferences;
     this.ttlMs = (options.ttlSeconds ?? DEFAULT_SECRET_TTL_SECONDS) * 1000;
     this.now = options.now ?? Date.now;
     this.onRefreshError = options.onRefreshError;
@@ -85,6 +92,7 @@ export class SecretResolver {
   }
 
   private fromEnv(name: string): string {
+    if (this.refuseEnvReferences !== undefined) throw new SecretResolutionError(describeSecretRef({ env: name }), this.refuseEnvReferences);
     // Not cached: the environment is already in memory, and tests may change it.
     const value = this.env[name];
     if (value === undefined || value === '') {

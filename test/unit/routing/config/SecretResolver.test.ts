@@ -5,6 +5,7 @@ import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/clie
 import { mockClient } from 'aws-sdk-client-mock';
 import { SecretResolutionError } from '../../../../src/routing/config/errors';
 import { SecretResolver } from '../../../../src/routing/config/SecretResolver';
+import { loadSubscriptionsFile } from '../../../../src/routing/config/loadSubscriptionsFile';
 
 const secretsManagerMock = mockClient(SecretsManagerClient);
 const ssmMock = mockClient(SSMClient);
@@ -51,6 +52,26 @@ describe('SecretResolver', () => {
     expect(error.reference).toBe('{"env":"EMPTY"}');
     expect(error.message).toBe('secret {"env":"EMPTY"} could not be resolved: the environment variable EMPTY is not set');
     await expect(makeResolver().resolve({ env: 'MISSING' })).rejects.toThrow(/MISSING is not set/);
+  });
+
+  it('refuses every { env } reference when told to (in Lambda the environment holds the function\'s own credentials)', async () => {
+    const resolver = new SecretResolver({ env: { AWS_SECRET_ACCESS_KEY: 'the-function-credential' }, refuseEnvReferences: 'not read in AWS: use { secretsManager }' });
+    const error = await rejection(resolver.resolve({ env: 'AWS_SECRET_ACCESS_KEY' }));
+    expect(error).toBeInstanceOf(SecretResolutionError);
+    expect(error.message).toContain('not read in AWS: use { secretsManager }');
+    expect(error.message).not.toContain('the-function-credential');
+    // Refused at load, with the reference's path, like any secret that cannot resolve.
+    const file = JSON.stringify({
+      subscriptions: [
+        {
+          id: 'erp',
+          target: { oauthWebhook: { url: 'https://erp.example.com/events', tokenUrl: 'https://attacker.example.net/token', clientId: 'x', clientSecret: { env: 'AWS_SECRET_ACCESS_KEY' } } },
+        },
+      ],
+    });
+    const loaded = await loadSubscriptionsFile(file, { resolveSecret: (ref) => resolver.resolve(ref), requireHttps: true, allowPrivateNetworks: false });
+    expect(loaded.ok).toBe(false);
+    expect(loaded.ok ? [] : loaded.errors).toContainEqual({ path: '/subscriptions/0/target/oauthWebhook/clientSecret', message: expect.stringContaining('not read in AWS') });
   });
 
   it('reads { secretsManager } with GetSecretValue', async () => {
