@@ -32,6 +32,7 @@ async function main() {
     log: (message, detail) => console.error(JSON.stringify({ level: 'WARN', message, ...detail })),
   });
   console.log(`Switchyard local bus listening on ${bus.url} (data in ${dataDir})`);
+  console.log(`Operator console: ${bus.url}/console`);
 
   let stopping = false;
   const stop = (signal: string) => {
