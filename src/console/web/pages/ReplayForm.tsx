@@ -17,7 +17,8 @@ interface Job {
 
 /** Replays a window to this subscription alone: a dry run counts first; only then may the operator start it, after confirming. */
 export function ReplayForm({ path, id }: { path: string; id: string }) {
-  const hourAgo = new Date(Date.now() - 3600_000).toISOString().slice(0, 16);
+  // datetime-local inputs speak the browser's local time.
+  const hourAgo = new Date(Date.now() - 3600_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
   const [form, setForm] = useState({ from: hourAgo, to: '', rate: '10' });
   const [count, setCount] = useState<Count>();
   const [job, setJob] = useState<Job>();
