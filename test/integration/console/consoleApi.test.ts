@@ -80,7 +80,8 @@ describe('guards', () => {
       await browser.page.getByRole('button', { name: 'Open' }).click();
       await browser.page.locator('tr.subscription-row[data-id="orders"]').waitFor();
       expect(urls.filter((url) => url.includes(TOKEN))).toEqual([]);
-      expect(await browser.page.evaluate(() => sessionStorage.getItem('switchyard-console-token'))).toBe(TOKEN);
+      // Evaluated in the page, where sessionStorage exists (a string, so Node's types need not know it).
+      expect(await browser.page.evaluate("sessionStorage.getItem('switchyard-console-token')")).toBe(TOKEN);
     } finally {
       await browser.close();
     }
