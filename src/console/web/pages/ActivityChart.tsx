@@ -30,11 +30,11 @@ export function ActivityChart({ activity }: { activity: Activity }) {
     <figure class="chart">
       <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-label="deliveries per minute by outcome, last hour">
         <line x1={PAD} y1={H - PAD} x2={W - PAD} y2={H - PAD} stroke="#999" />
-        <text x={4} y={PAD} font-size="10">
+        <text x={4} y={12} font-size="10">
           {top}/min
         </text>
-        <text x={W - PAD + 2} y={PAD} font-size="10" fill="#674ea7">
-          {latencyTop} ms
+        <text x={W - 4} y={12} font-size="10" fill="#674ea7" text-anchor="end">
+          p99 up to {latencyTop} ms
         </text>
         <text x={PAD} y={H - 8} font-size="10">
           −60 min
@@ -51,6 +51,12 @@ export function ActivityChart({ activity }: { activity: Activity }) {
           });
         })}
         {latencyPoints && <polyline points={latencyPoints} fill="none" stroke="#674ea7" stroke-width="1.5" />}
+        {/* A dot per minute with logged attempts: a single minute draws no line. */}
+        {latencyPoints &&
+          latencyPoints.split(' ').map((point) => {
+            const [cx, cy] = point.split(',');
+            return <circle class="latency" cx={cx} cy={cy} r="2.5" fill="#674ea7" />;
+          })}
       </svg>
       <figcaption>
         {SERIES.map(([name, colour, label]) => (
