@@ -1,6 +1,6 @@
 /**
  * `npm start`: the local bus on http://127.0.0.1:4000 (settings in DESIGN.md "The local bus").
- * Prints one line with the URL once it accepts events; stops cleanly on SIGINT/SIGTERM.
+ * Prints the URL (then the console's) once it accepts events; stops cleanly on SIGINT/SIGTERM.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
