@@ -1,3 +1,4 @@
+import { HttpError } from '../../http/HttpError';
 import { explainMatch } from '../../routing/explainMatch';
 import { badField, notFound, requiredText } from '../consoleError';
 import type { ConsoleDeps, ConsoleRequest } from '../types';
@@ -40,7 +41,13 @@ export async function listEvents(deps: ConsoleDeps, request: ConsoleRequest) {
 export async function showEvent(deps: ConsoleDeps, request: ConsoleRequest) {
   const source = requiredText(request.query.get('source'), 'source');
   const id = requiredText(request.query.get('id'), 'id');
-  const stored = await deps.store.get(source, id);
+  const stored = await deps.store.get(source, id).catch((error: unknown) => {
+    // A stage operator whose credentials may not use the stage key cannot open the event: say so rather than 500.
+    if (error instanceof Error && /AccessDenied/.test(error.name)) {
+      throw new HttpError(403, 'forbidden', `your AWS credentials may not decrypt this event (kms:Decrypt on the stage key): ${error.message}`, undefined, {}, { cause: error });
+    }
+    throw error;
+  });
   if (!stored) throw notFound(`no stored event with source ${JSON.stringify(source)} and id ${JSON.stringify(id)}`);
   const config = await deps.subscriptions();
   const deliveries = await Promise.all(
