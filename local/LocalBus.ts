@@ -14,6 +14,9 @@ import { ShardPoller, type KinesisHandler } from './poller/ShardPoller';
 import { PublishSignal } from './poller/PublishSignal';
 import { FileCheckpointStore, MemoryCheckpointStore, type CheckpointStore } from './poller/CheckpointStore';
 import { watchSubscriptionsFile, type SubscriptionsFileWatcher } from './watchSubscriptionsFile';
+import { createConsoleHandler } from '../src/console/consoleHandler';
+import { consoleFromEnvironment } from '../src/console/consoleFromEnvironment';
+import { localOperator } from '../src/console/whoIsOperator';
 
 /** The redeliver handler, as lambdas/redeliver exports it. */
 type RedeliverHandler = (event: Partial<ScheduledEvent>, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<unknown>;
@@ -50,6 +53,8 @@ export interface LocalBusOptions {
   subscriptionsFile?: string;
   /** Request rate and publishes in flight; beyond them 429 with `Retry-After` (see `IntakeLimiter`). @default none */
   intake?: IntakeLimits;
+  /** Serve the operator console at `/console` (with `token`, its API asks for it). @default true */
+  console?: boolean;
   log?: (message: string, detail?: Record<string, unknown>) => void;
 }
 
@@ -120,7 +125,14 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
     let front: Front;
     try {
       await routerPoller.start();
-      front = await startFront(ingest, options.port ?? 4000, { published, intake: options.intake });
+      const operatorConsole =
+        options.console === false
+          ? undefined
+          : createConsoleHandler(
+              consoleFromEnvironment(process.env, { description: `local bus${options.dataDir ? ` (data in ${options.dataDir})` : ''}`, actor: localOperator(), clients }),
+              { token: options.token },
+            );
+      front = await startFront(ingest, options.port ?? 4000, { published, intake: options.intake, console: operatorConsole });
     } catch (error) {
       await stopWorkers();
       throw error;

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the local bus on http://127.0.0.1:4000 (settings in DESIGN.md "The local bus").
- * Prints one line with the URL once it accepts events; stops cleanly on SIGINT/SIGTERM.
+ * Prints the URL (then the console's) once it accepts events; stops cleanly on SIGINT/SIGTERM.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -32,6 +32,7 @@ async function main() {
     log: (message, detail) => console.error(JSON.stringify({ level: 'WARN', message, ...detail })),
   });
   console.log(`Switchyard local bus listening on ${bus.url} (data in ${dataDir})`);
+  console.log(`Operator console: ${bus.url}/console`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -8,6 +8,7 @@ import { errorResponse } from '../../src/http/httpErrorOf';
 import { IntakeLimiter, isRefusal, type IntakeLimits } from './IntakeLimiter';
 import type { PublishSignal } from '../poller/PublishSignal';
 import { toApiGatewayEvent } from './toApiGatewayEvent';
+import type { ConsoleHandler } from '../../src/console/consoleHandler';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -21,6 +22,8 @@ export interface FrontOptions {
    * is read (nothing of it reaches the handler). @default none: no limits
    */
   intake?: IntakeLimits;
+  /** The operator console, answering everything under `/console` (outside the intake limits: it publishes nothing). @default none */
+  console?: ConsoleHandler;
 }
 
 export interface Front {
@@ -39,6 +42,7 @@ export function startFront(handler: ApiHandler, port: number, options: FrontOpti
   const { maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES, published } = options;
   const limiter = options.intake ? new IntakeLimiter(options.intake) : undefined;
   const server: Server = createServer((request, response) => {
+    if (options.console?.(request, response)) return;
     const publish = request.method === 'POST' && (request.url ?? '').split('?')[0] === '/events';
     const admission = limiter?.admit(publish);
     if (admission !== undefined && isRefusal(admission)) {

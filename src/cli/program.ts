@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { deliveriesCommand } from './commands/deliveries';
 import { consumersCommand } from './commands/consumers';
+import { consoleCommand } from './commands/console';
 import { parkedCommand } from './commands/parked';
 import { producersCommand } from './commands/producers';
 import { replayCommand } from './commands/replay';
@@ -34,6 +35,7 @@ export function createProgram(context: CliContext): Command {
     replayCommand,
     producersCommand,
     statusCommand,
+    consoleCommand,
   ];
   for (const command of commands) program.addCommand(command(context));
   // Added commands do not inherit their parent's settings: give every level the context's output.

@@ -166,6 +166,10 @@ export class DeliveryLedger {
   show(subscriptionId: string, source: string, id: string): Promise<DeliveryHistory | undefined> {
     return this.operations.show(subscriptionId, source, id);
   }
+
+  recentAttempts(subscriptionId: string, since: number, limit?: number): Promise<{ attempts: (DeliveryAttempt & { source: string; id: string })[]; more: boolean }> {
+    return this.operations.recentAttempts(subscriptionId, since, limit);
+  }
 }
 
 function dynamoStore(options: DeliveryLedgerOptions): LedgerStore {

@@ -1,6 +1,7 @@
 import type { Clock } from '../../crypto';
 import { webhookIdOf } from '../webhookIdOf';
-import { attemptSk, attemptsPk } from './keys';
+import { ATTEMPTS_PK_PREFIX, attemptSk, attemptsPk, checkSubscriptionId } from './keys';
+import type { ItemKey } from './LedgerStore';
 import type { AttemptItem, LedgerStore } from './LedgerStore';
 import type { DeliveryAttempt, DeliveryRef } from './types';
 import { withoutUndefined } from './withoutUndefined';
@@ -57,28 +58,51 @@ export class DeliveryLog {
     await this.store.put(item);
   }
 
+  /**
+   * Every logged attempt of one subscription's deliveries that ended at or after `since` (epoch ms), with its
+   * event's source and id, oldest first: a Scan filtered on the subscription's `ATTEMPTS#` prefix, for the
+   * operator console's last-hour figures (never a hot path). At most `limit` attempts, `more` when cut short.
+   */
+  async recentAttempts(subscriptionId: string, since: number, limit = 10_000): Promise<{ attempts: (DeliveryAttempt & { source: string; id: string })[]; more: boolean }> {
+    checkSubscriptionId(subscriptionId);
+    const found: (DeliveryAttempt & { source: string; id: string })[] = [];
+    let startKey: ItemKey | undefined;
+    do {
+      const page = await this.store.listPage({ pkPrefix: `${ATTEMPTS_PK_PREFIX}${subscriptionId}#` }, 1000, startKey);
+      for (const raw of page.items) {
+        const item = raw as unknown as AttemptItem;
+        if (item.at < since) continue;
+        if (found.length === limit) return { attempts: found.sort((a, b) => a.at - b.at), more: true };
+        found.push({ ...this.attemptOf(item), source: item.source, id: item.id });
+      }
+      startKey = page.lastKey;
+    } while (startKey);
+    return { attempts: found.sort((a, b) => a.at - b.at), more: false };
+  }
+
   /** Every logged attempt of one delivery, oldest first: one (paged) consistent Query. */
   async attempts(subscriptionId: string, source: string, id: string): Promise<DeliveryAttempt[]> {
     const attempts: DeliveryAttempt[] = [];
     for await (const page of this.store.partitionPages(attemptsPk(subscriptionId, webhookIdOf(source, id)))) {
       for (const raw of page) {
-        const item = raw as unknown as AttemptItem;
-        attempts.push(
-          withoutUndefined({
-            at: item.at,
-            attempt: item.attempt,
-            outcome: item.outcome,
-            status: item.status,
-            durationMs: item.durationMs,
-            reason: item.reason,
-            error: item.error,
-            deadReason: item.deadReason,
-            lane: item.lane,
-            sequence: item.sequence,
-          }),
-        );
+        attempts.push(this.attemptOf(raw as unknown as AttemptItem));
       }
     }
     return attempts;
+  }
+
+  private attemptOf(item: AttemptItem): DeliveryAttempt {
+    return withoutUndefined({
+      at: item.at,
+      attempt: item.attempt,
+      outcome: item.outcome,
+      status: item.status,
+      durationMs: item.durationMs,
+      reason: item.reason,
+      error: item.error,
+      deadReason: item.deadReason,
+      lane: item.lane,
+      sequence: item.sequence,
+    });
   }
 }

@@ -167,6 +167,11 @@ export class LedgerOperations {
     return this.parts.log.attempts(subscriptionId, source, id);
   }
 
+  /** A subscription's logged attempts since `since` (epoch ms), oldest first (see `DeliveryLog.recentAttempts`). */
+  recentAttempts(subscriptionId: string, since: number, limit?: number): Promise<{ attempts: (DeliveryAttempt & { source: string; id: string })[]; more: boolean }> {
+    return this.parts.log.recentAttempts(subscriptionId, since, limit);
+  }
+
   /**
    * One delivery's state and attempts, or undefined when the ledger holds neither: never failed (a
    * first-attempt success is not logged), never delivered to it, or its log expired. The attempts say where
