@@ -24,7 +24,7 @@ interface SubscriptionOptions {
  * (`subscription_disabled`); `enable --redrive` sends those again.
  */
 export function subscriptionsCommand(context: CliContext): Command {
-  const subscriptions = new Command('subscriptions').description('check a subscriptions.json; disabled subscriptions: list, disable, enable (optionally redriving what the disablement killed)');
+  const subscriptions = new Command('subscriptions').description('a subscriptions.json: validate, test one event, backtest against stored events, push; disabled subscriptions: list, disable, enable');
   subscriptions.addCommand(validateSubscriptionsCommand(context));
   subscriptions.addCommand(pushSubscriptionsCommand(context));
   subscriptions.addCommand(testSubscriptionsCommand(context));
