@@ -1,6 +1,6 @@
 import type { Clock } from '../../crypto';
 import { webhookIdOf } from '../webhookIdOf';
-import { ATTEMPTS_PK_PREFIX, attemptSk, attemptsPk, checkSubscriptionId } from './keys';
+import { RECENT_HOUR_MS, attemptSk, attemptTag, attemptsPk, checkSubscriptionId, dueAtKey, recentPk } from './keys';
 import type { ItemKey } from './LedgerStore';
 import type { AttemptItem, LedgerStore } from './LedgerStore';
 import type { DeliveryAttempt, DeliveryRef } from './types';
@@ -16,13 +16,21 @@ export type AttemptRef = DeliveryRef & { source: string; id: string };
 /** An attempt to log: everything but where the delivery was, which `AttemptRef` gives. */
 export type LoggedAttempt = Omit<DeliveryAttempt, 'lane' | 'sequence'>;
 
+/** The most hours `recentAttempts` reads back (one Query, or more when paged, per hour). */
+export const MAX_RECENT_HOURS = 48;
+
+/** A logged attempt with its event's source and id, as `recentAttempts` answers it. */
+export type RecentAttempt = DeliveryAttempt & { source: string; id: string };
+
 /**
  * The delivery log: every attempt of every delivery that failed at least once, as items of the delivery table
  * under pk `ATTEMPTS#<subscription>#<webhookIdOf(source, id)>`, sk the attempt's time, number and a tag — so one
- * delivery's history is one Query, and redrives of it add to the same history.
+ * delivery's history is one Query, and redrives of it add to the same history. Each attempt is written twice:
+ * the same item again under pk `RECENT#<subscription>#<yyyy-mm-ddThh of its time>` (same sk), so one
+ * subscription's recent attempts are a Query per hour instead of a Scan of the table.
  *
  * Only the failure path writes here: the router's first failed attempt, then each retry and its end (success
- * or death). A first-attempt success is NOT logged: it would add a write to every delivery, doubling the bus's
+ * or death). A first-attempt success is NOT logged: it would add two writes to every delivery, doubling the bus's
  * write cost per event for the common case; those successes are counted in metrics (`Delivered`) and logged.
  * Items carry `expiresAt` (epoch seconds) for a TTL on the table in AWS; dynalite ignores it.
  */
@@ -35,11 +43,16 @@ export class DeliveryLog {
     if (!(retentionDays > 0)) throw new RangeError(`attemptRetentionDays must be > 0, got ${retentionDays}`);
   }
 
-  /** Logs one attempt (an item of its own: nothing earlier in the log is touched). */
+  /**
+   * Logs one attempt: two items of their own (nothing earlier in the log is touched), written by two PutItems
+   * at once (the ledger's role has no BatchWriteItem). Both sort keys end in a tag derived from the delivery, so
+   * writing the same attempt again replaces the two items rather than adding to them.
+   */
   async record(ref: AttemptRef, attempt: LoggedAttempt): Promise<void> {
+    const webhookId = webhookIdOf(ref.source, ref.id);
     const item: AttemptItem = {
-      pk: attemptsPk(ref.subscriptionId, webhookIdOf(ref.source, ref.id)),
-      sk: attemptSk(attempt.at, attempt.attempt),
+      pk: attemptsPk(ref.subscriptionId, webhookId),
+      sk: attemptSk(attempt.at, attempt.attempt, attemptTag(webhookId, ref.lane, ref.sequence)),
       subscriptionId: ref.subscriptionId,
       source: ref.source,
       id: ref.id,
@@ -55,29 +68,44 @@ export class DeliveryLog {
       deadReason: attempt.deadReason,
       expiresAt: Math.floor(this.clock() / 1000) + this.retentionDays * DAY_SECONDS,
     };
-    await this.store.put(item);
+    await Promise.all([this.store.put(item), this.store.put({ ...item, pk: recentPk(ref.subscriptionId, attempt.at) })]);
   }
 
   /**
    * Every logged attempt of one subscription's deliveries that ended at or after `since` (epoch ms), with its
-   * event's source and id, oldest first: a Scan filtered on the subscription's `ATTEMPTS#` prefix, for the
-   * operator console's last-hour figures (never a hot path). At most `limit` attempts, `more` when cut short.
+   * event's source and id, oldest first: a consistent Query of each hour's `RECENT#` partition from `since`'s hour
+   * to now's (two for the operator console's last hour; at most {@link MAX_RECENT_HOURS}), from `since` on.
+   * At most `limit` attempts (the oldest), `more` when cut short.
+   *
+   * Attempts logged by versions before the `RECENT#` copy have only their `ATTEMPTS#` item and are not counted
+   * here (they still show in a delivery's history, `attempts`); after an upgrade the figures fill in as new
+   * attempts are logged, and all such items have expired 30 days later.
    */
-  async recentAttempts(subscriptionId: string, since: number, limit = 10_000): Promise<{ attempts: (DeliveryAttempt & { source: string; id: string })[]; more: boolean }> {
+  async recentAttempts(subscriptionId: string, since: number, limit = 10_000): Promise<{ attempts: RecentAttempt[]; more: boolean }> {
     checkSubscriptionId(subscriptionId);
-    const found: (DeliveryAttempt & { source: string; id: string })[] = [];
-    let startKey: ItemKey | undefined;
-    do {
-      const page = await this.store.listPage({ pkPrefix: `${ATTEMPTS_PK_PREFIX}${subscriptionId}#` }, 1000, startKey);
-      for (const raw of page.items) {
-        const item = raw as unknown as AttemptItem;
-        if (item.at < since) continue;
-        if (found.length === limit) return { attempts: found.sort((a, b) => a.at - b.at), more: true };
-        found.push({ ...this.attemptOf(item), source: item.source, id: item.id });
-      }
-      startKey = page.lastKey;
-    } while (startKey);
-    return { attempts: found.sort((a, b) => a.at - b.at), more: false };
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    if (!Number.isSafeInteger(since) || since < 0) throw new RangeError(`since must be a non-negative integer epoch ms, got ${since}`);
+    const firstHour = Math.floor(since / RECENT_HOUR_MS);
+    const lastHour = Math.max(firstHour, Math.floor(this.clock() / RECENT_HOUR_MS));
+    if (lastHour - firstHour + 1 > MAX_RECENT_HOURS) {
+      throw new RangeError(`since must be within the last ${MAX_RECENT_HOURS} hours (it spans ${lastHour - firstHour + 1} hours), got ${new Date(since).toISOString()}`);
+    }
+    const skFrom = dueAtKey(since);
+    const found: RecentAttempt[] = [];
+    for (let hour = firstHour; hour <= lastHour; hour++) {
+      const pk = recentPk(subscriptionId, hour * RECENT_HOUR_MS);
+      let startKey: ItemKey | undefined;
+      do {
+        const page = await this.store.listPage({ pk, skFrom }, Math.min(1000, limit - found.length + 1), startKey);
+        for (const raw of page.items) {
+          const item = raw as unknown as AttemptItem;
+          if (found.length === limit) return { attempts: found, more: true };
+          found.push({ ...this.attemptOf(item), source: item.source, id: item.id });
+        }
+        startKey = page.lastKey;
+      } while (startKey);
+    }
+    return { attempts: found, more: false };
   }
 
   /** Every logged attempt of one delivery, oldest first: one (paged) consistent Query. */

@@ -144,12 +144,19 @@ export class DynamoLedgerStore implements LedgerStore {
     } while (startKey);
   }
 
-  /** A Query for one partition; a Scan filtered on the key prefix otherwise (an operator's listing, never a hot path). */
+  /**
+   * A Query for one partition (from `skFrom` on when given); a Scan filtered on the key prefix otherwise (an
+   * operator's listing of every subscription, never a hot path).
+   */
   async listPage(scope: ListScope, limit: number, startKey?: ItemKey): Promise<StoredPage> {
     const common = { TableName: this.name, Limit: limit, ExclusiveStartKey: startKey, ConsistentRead: true };
     const page = await this.documents.send(
       'pk' in scope
-        ? new QueryCommand({ ...common, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': scope.pk } })
+        ? new QueryCommand({
+            ...common,
+            KeyConditionExpression: scope.skFrom === undefined ? 'pk = :pk' : 'pk = :pk AND sk >= :skFrom',
+            ExpressionAttributeValues: { ':pk': scope.pk, ...(scope.skFrom === undefined ? {} : { ':skFrom': scope.skFrom }) },
+          })
         : new ScanCommand({ ...common, FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': scope.pkPrefix } }),
     );
     const lastKey = page.LastEvaluatedKey as ItemKey | undefined;

@@ -40,7 +40,10 @@ export interface DisabledItem extends ItemKey {
   reason: string;
 }
 
-/** One attempt in the delivery log (pk `ATTEMPTS#<subscription>#<webhook id>`, sk time + attempt number). */
+/**
+ * One attempt in the delivery log (pk `ATTEMPTS#<subscription>#<webhook id>`, sk time + attempt number + tag), and
+ * its copy under pk `RECENT#<subscription>#<yyyy-mm-ddThh>` (same sk) that `DeliveryLog.recentAttempts` queries.
+ */
 export interface AttemptItem extends ItemKey {
   subscriptionId: string;
   source: string;
@@ -73,8 +76,11 @@ export interface UpdateCondition {
   attempts?: number;
 }
 
-/** Where a listing reads: one partition (a Query) or every partition with a key prefix (a Scan). */
-export type ListScope = { pk: string } | { pkPrefix: string };
+/**
+ * Where a listing reads: one partition (a Query), from sort key `skFrom` on when given, or every partition with a
+ * key prefix (a Scan).
+ */
+export type ListScope = { pk: string; skFrom?: string } | { pkPrefix: string };
 
 /** One page of a listing read; `lastKey` is set when more may follow. */
 export interface StoredPage {

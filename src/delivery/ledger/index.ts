@@ -3,7 +3,7 @@ export { laneOf, redriveLaneOf, LANE_PREFIX } from './laneOf';
 export { DeliveryLedger, DEFAULT_DUE_BUCKETS, type DeliveryLedgerOptions } from './DeliveryLedger';
 export { LaneMachine, type DeadLetterRef, type DeadLetterOptions, type LaneMachineParts } from './LaneMachine';
 export { LedgerOperations, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type DeadLetterFilter, type LedgerOperationsParts } from './LedgerOperations';
-export { DeliveryLog, DEFAULT_ATTEMPT_RETENTION_DAYS, type AttemptRef, type LoggedAttempt } from './DeliveryLog';
+export { DeliveryLog, DEFAULT_ATTEMPT_RETENTION_DAYS, MAX_RECENT_HOURS, type AttemptRef, type LoggedAttempt, type RecentAttempt } from './DeliveryLog';
 export { DynamoLedgerStore, DUE_INDEX, type DynamoLedgerStoreOptions } from './DynamoLedgerStore';
 export type { LedgerStore, LedgerItem, DisabledItem, AttemptItem, StoredItem, ItemKey, UpdateCondition, ListScope, StoredPage } from './LedgerStore';
 export { ledgerAad, sealLedgerEvent, openLedgerEvent } from './sealLedgerEvent';

@@ -5,6 +5,7 @@ export const SUBSCRIPTIONS_PK = 'SUBSCRIPTIONS';
 export const LANE_PK_PREFIX = 'LANE#';
 export const DEAD_PK_PREFIX = 'DEAD#';
 export const ATTEMPTS_PK_PREFIX = 'ATTEMPTS#';
+export const RECENT_PK_PREFIX = 'RECENT#';
 
 /** Kinesis sequence numbers are decimal strings of up to 128 digits in theory, ~56 in practice; 64 keeps them sortable. */
 const SEQUENCE_DIGITS = 64;
@@ -68,4 +69,27 @@ export function attemptsPk(subscriptionId: string, webhookId: string): string {
 export function attemptSk(at: number, attempt: number, tag: string = randomBytes(4).toString('hex')): string {
   if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`attempt must be a positive integer, got ${attempt}`);
   return `${dueAtKey(at)}#${String(attempt).padStart(ATTEMPT_DIGITS, '0')}#${tag}`;
+}
+
+/** One hour in ms: the span of a `RECENT#` partition. */
+export const RECENT_HOUR_MS = 3_600_000;
+
+/**
+ * Partition of one subscription's logged attempts that ended in one UTC hour (`<yyyy-mm-ddThh>` of `at`): the
+ * delivery log's second copy of each attempt, so "this subscription's attempts since t" is a Query per hour.
+ */
+export function recentPk(subscriptionId: string, at: number): string {
+  checkSubscriptionId(subscriptionId);
+  dueAtKey(at);
+  return `${RECENT_PK_PREFIX}${subscriptionId}#${new Date(at).toISOString().slice(0, 13)}`;
+}
+
+/**
+ * The tag ending both sort keys of a logged attempt: derived from the delivery (its webhook id, lane and
+ * sequence), so a retried write of the same attempt replaces its item instead of adding a second one, while
+ * two deliveries attempted in the same millisecond with the same number (a redrive restarts the count in a lane
+ * of its own) still get items of their own.
+ */
+export function attemptTag(webhookId: string, lane: string, sequence: string): string {
+  return createHash('sha256').update(`${webhookId}\u0000${lane}\u0000${sequence}`, 'utf8').digest('base64url').slice(0, 16);
 }

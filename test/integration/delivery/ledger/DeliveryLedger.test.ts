@@ -421,7 +421,15 @@ describe('DeliveryLedger on dynalite and the local KMS', () => {
     await ledger.disableSubscription(subscription(), 'by hand');
     const { Items = [] } = await bus.clients.dynamodb.send(new ScanCommand({ TableName: bus.names.deliveryTable }));
     const prefixes = new Set(Items.map((item) => item.pk!.S!.split('#')[0]));
-    expect([...prefixes].sort()).toEqual(['ATTEMPTS', 'DEAD', 'LANE', 'SUBSCRIPTIONS']);
+    expect([...prefixes].sort()).toEqual(['ATTEMPTS', 'DEAD', 'LANE', 'RECENT', 'SUBSCRIPTIONS']);
+    // Every logged attempt has its copy under RECENT#<subscription>#<hour of its time>, with the same sort key.
+    const logged = Items.filter((i) => i.pk!.S!.startsWith('ATTEMPTS#'));
+    const copies = Items.filter((i) => i.pk!.S!.startsWith('RECENT#'));
+    expect(copies).toHaveLength(logged.length);
+    for (const item of logged) {
+      const hour = new Date(Number(item.at!.N)).toISOString().slice(0, 13);
+      expect(copies).toContainEqual({ ...item, pk: { S: `RECENT#${item.subscriptionId!.S}#${hour}` } });
+    }
     for (const item of Items.filter((i) => i.pk!.S!.startsWith('LANE#'))) {
       expect(item.state!.S === 'pending').toBe(item.dueAt !== undefined && item.dueBucket !== undefined);
     }

@@ -74,7 +74,7 @@ describe.each(implementations)('%s', (_name, create) => {
     expect(updated).not.toHaveProperty('leaseUntil');
   });
 
-  it("answers a partition's first item in sort-key order, and pages a partition and a prefix in order", async () => {
+  it("answers a partition's first item in sort-key order, and pages a partition (from a sort key on) and a prefix in order", async () => {
     const pk = `${prefix}c`;
     for (const sk of ['3', '1', '2', '5', '4']) await store.put(item(pk, sk, { state: sk === '1' ? 'waiting' : 'pending' }));
     await store.put(item(`${prefix}d`, '1'));
@@ -85,7 +85,7 @@ describe.each(implementations)('%s', (_name, create) => {
     for await (const page of store.partitionPages(pk)) partition.push(...page.map((raw) => String(raw.sk)));
     expect(partition).toEqual(['1', '2', '3', '4', '5']);
 
-    const read = async (scope: { pk: string } | { pkPrefix: string }) => {
+    const read = async (scope: { pk: string; skFrom?: string } | { pkPrefix: string }) => {
       const keys: string[] = [];
       let startKey;
       do {
@@ -96,6 +96,9 @@ describe.each(implementations)('%s', (_name, create) => {
       return keys;
     };
     expect(await read({ pk })).toEqual(['c/1', 'c/2', 'c/3', 'c/4', 'c/5']);
+    expect(await read({ pk, skFrom: '3' })).toEqual(['c/3', 'c/4', 'c/5']);
+    expect(await read({ pk, skFrom: '25' })).toEqual(['c/3', 'c/4', 'c/5']);
+    expect(await read({ pk, skFrom: '6' })).toEqual([]);
     expect((await read({ pkPrefix: prefix })).sort()).toEqual(['c/1', 'c/2', 'c/3', 'c/4', 'c/5', 'd/1']);
   });
 

@@ -64,7 +64,9 @@ export class MemoryLedgerStore implements LedgerStore {
   }
 
   async listPage(scope: ListScope, limit: number, startKey?: ItemKey): Promise<StoredPage> {
-    const inScope = this.sorted().filter((item) => ('pk' in scope ? item.pk === scope.pk : item.pk.startsWith(scope.pkPrefix)));
+    const inScope = this.sorted().filter((item) =>
+      'pk' in scope ? item.pk === scope.pk && (scope.skFrom === undefined || item.sk >= scope.skFrom) : item.pk.startsWith(scope.pkPrefix),
+    );
     const from = startKey === undefined ? 0 : inScope.findIndex((item) => id(item) > id(startKey));
     const page = from < 0 ? [] : inScope.slice(from, from + limit);
     const last = page.at(-1);
