@@ -37,6 +37,9 @@ export function createProgram(context: CliContext): Command {
     statusCommand,
     consoleCommand,
   ];
+  // A command's options stay with it: `replay --subscription …` has sub-commands (`replay list --subscription …`)
+  // whose options share its names, so the program passes everything after a command's name to that command in order.
+  program.enablePositionalOptions();
   for (const command of commands) program.addCommand(command(context));
   // Added commands do not inherit their parent's settings: give every level the context's output.
   const configure = (command: Command) => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../store/errors';
-import { NO_COUNTS, REPLAY_STATE, type ReplayCounts, type ReplayJob, type ReplayRequest } from './types';
+import { NO_COUNTS, REPLAY_STATE, type ReplayCounts, type ReplayJob, type ReplayRequest, type ReplayState } from './types';
 
 /**
  * Every replay job sits in this one partition of the delivery table (sort key: the job id), so a runner finds the
@@ -70,6 +70,44 @@ export class ReplayJobs {
       new GetCommand({ TableName: this.tableName, Key: { pk: REPLAY_PK, sk: jobId }, ConsistentRead: true }),
     );
     return Item ? toJob(Item as JobItem) : undefined;
+  }
+
+  /**
+   * Every job, newest first (ids sort by creation time), optionally only one subscription's or one state's: one
+   * Query of the `REPLAY` partition, read page by page to its end (filters apply after the read; the partition is small).
+   */
+  async list(filter: { subscriptionId?: string; state?: ReplayState } = {}): Promise<ReplayJob[]> {
+    const conditions: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':pk': REPLAY_PK };
+    if (filter.subscriptionId !== undefined) {
+      conditions.push('subscriptionId = :subscription');
+      values[':subscription'] = filter.subscriptionId;
+    }
+    if (filter.state !== undefined) {
+      conditions.push('#state = :state');
+      names['#state'] = 'state';
+      values[':state'] = filter.state;
+    }
+    const jobs: ReplayJob[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      jobs.push(...((page.Items ?? []) as JobItem[]).map(toJob));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return jobs;
   }
 
   /** Running jobs whose lease is free (never taken, released, or run out) at `now`, oldest first. */

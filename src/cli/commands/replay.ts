@@ -16,6 +16,7 @@ import { startProgress } from '../progress';
 import { resolveBusTarget, type BusTarget } from '../target/resolveBusTarget';
 import type { CliContext } from '../types';
 import { addBusTargetOptions, addJsonOption, busTargetOf } from './options';
+import { replayCancelCommand, replayListCommand } from './replayJobs';
 
 interface ReplayOptions {
   subscription: string;
@@ -42,7 +43,8 @@ const STALL_WARNING_MS = 90_000;
  * stream order per partition key. It counts them (reading the store and matching here, as the runner will), creates
  * a replay job in the delivery table, and follows it to its end with a progress bar; the bus's redeliver function
  * (the local bus's redeliver loop) does the delivering, in a lane of its own. `--dry-run` only counts. Ctrl-C
- * cancels the job (the page in flight is finished).
+ * cancels the job (the page in flight is finished). `replay list` and `replay cancel <job-id>` (`./replayJobs`) list
+ * the jobs and cancel one started anywhere.
  */
 export function replayCommand(context: CliContext): Command {
   const command = addBusTargetOptions(
@@ -53,7 +55,16 @@ export function replayCommand(context: CliContext): Command {
     .option('--to <iso>', 'end of the window, exclusive (default: now)')
     .option('--rate <n>', `deliveries started per second, 1 to ${MAX_REPLAY_RATE}`, rateOption, DEFAULT_REPLAY_RATE)
     .option('--dry-run', 'only count the events the replay would deliver; create nothing');
-  return addJsonOption(command, 'one JSON object (the count, or the finished job)').action((options: ReplayOptions) => replay(options, context));
+  addJsonOption(command, 'one JSON object (the count, or the finished job)').action((options: ReplayOptions) => replay(options, context));
+  // `replay list` and `replay cancel` beside the bare form: the parent's options stop at a sub-command's name (so
+  // `--subscription`, `--json` and the target reach the sub-command), and its own required options do not apply there.
+  command.enablePositionalOptions();
+  command.addCommand(replayListCommand(context));
+  command.addCommand(replayCancelCommand(context));
+  command.hook('preSubcommand', () => {
+    for (const option of command.options) option.mandatory = false;
+  });
+  return command;
 }
 
 /** Counts the window, then (unless a dry run) creates the job and follows it to its summary. */
