@@ -104,6 +104,8 @@ export class LaneMachine {
    */
   async deadLetter(ref: DeadLetterRef, event: CloudEventJson, reason: DeadReason, last?: LastAttempt, options: DeadLetterOptions = {}): Promise<void> {
     const attempts = ref.attempts ?? (last ? 1 : 0);
+    // The attempt is logged before the state changes, so whoever sees the dead letter sees the attempt that killed it.
+    if (options.attempted && last) await this.logFailure(ref, event, Math.max(attempts, 1), last, reason);
     const base = await this.baseItem(ref, deadPk(ref.subscriptionId), deadSk(ref.lane, ref.sequence), event);
     await this.parts.store.put({
       ...base,
@@ -118,7 +120,6 @@ export class LaneMachine {
     });
     await this.parts.store.delete({ pk: lanePk(ref.subscriptionId, ref.lane), sk: sequenceSk(ref.sequence) });
     await this.promoteNext(ref.subscriptionId, ref.lane);
-    if (options.attempted && last) await this.logFailure(ref, event, Math.max(attempts, 1), last, reason);
   }
 
   /**
@@ -166,17 +167,18 @@ export class LaneMachine {
    * The claimed entry was delivered: delete it, then promote the lane's next. The delete is unconditional —
    * whoever holds the item now, this event has been delivered — and a crash before the promotion is repaired
    * by the next append to the lane or by `promoteLane` (the delivery itself is done). With `delivered` (and
-   * an entry that carries its event), the successful attempt goes to the delivery log.
+   * an entry that carries its event), the successful attempt goes to the delivery log first.
    */
   async markDelivered(entry: DeliveryRef | LedgerEntry, delivered?: DeliveredAttempt): Promise<void> {
-    await this.parts.store.delete({ pk: lanePk(entry.subscriptionId, entry.lane), sk: sequenceSk(entry.sequence) });
-    await this.promoteNext(entry.subscriptionId, entry.lane);
+    // Logged first, as in `deadLetter`: the delivery leaves the ledger only once its history says how.
     if (delivered && 'event' in entry) {
       await this.parts.log.record(
         { ...refOf(entry), source: entry.event.source, id: entry.event.id },
         { at: delivered.at, attempt: entry.attempts + 1, outcome: ATTEMPT_OUTCOME.delivered, status: delivered.status, durationMs: delivered.durationMs },
       );
     }
+    await this.parts.store.delete({ pk: lanePk(entry.subscriptionId, entry.lane), sk: sequenceSk(entry.sequence) });
+    await this.promoteNext(entry.subscriptionId, entry.lane);
   }
 
   /**
