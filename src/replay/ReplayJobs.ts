@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../store/errors';
 import { NO_COUNTS, REPLAY_STATE, type ReplayCounts, type ReplayJob, type ReplayRequest, type ReplayState } from './types';
 
@@ -89,42 +89,30 @@ export class ReplayJobs {
       names['#state'] = 'state';
       values[':state'] = filter.state;
     }
-    const jobs: ReplayJob[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
-          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      jobs.push(...((page.Items ?? []) as JobItem[]).map(toJob));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return jobs;
+    return this.queryJobs({
+      ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+    });
   }
 
   /** Running jobs whose lease is free (never taken, released, or run out) at `now`, oldest first. */
   async claimable(now = this.clock()): Promise<ReplayJob[]> {
+    return this.queryJobs({
+      FilterExpression: '#state = :running AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':pk': REPLAY_PK, ':running': REPLAY_STATE.running, ':now': now },
+    });
+  }
+
+  /** Every job of the `REPLAY` partition the query's filter keeps, one consistent Query page at a time to the end. */
+  private async queryJobs(query: Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues' | 'ScanIndexForward'>): Promise<ReplayJob[]> {
     const jobs: ReplayJob[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: '#state = :running AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':pk': REPLAY_PK, ':running': REPLAY_STATE.running, ':now': now },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ...query, ConsistentRead: true, ExclusiveStartKey: startKey }),
       );
       jobs.push(...((page.Items ?? []) as JobItem[]).map(toJob));
       startKey = page.LastEvaluatedKey;

@@ -1,6 +1,5 @@
 import type { SealedEventData } from '../../crypto';
-import type { FailureReason } from '../types';
-import type { AttemptOutcome, DeadReason, LastAttempt, LedgerState } from './types';
+import type { DeadReason, DeliveryAttempt, LastAttempt, LedgerState } from './types';
 
 /** The primary key of every item of the delivery table. */
 export interface ItemKey {
@@ -44,20 +43,10 @@ export interface DisabledItem extends ItemKey {
  * One attempt in the delivery log (pk `ATTEMPTS#<subscription>#<webhook id>`, sk time + attempt number + tag), and
  * its copy under pk `RECENT#<subscription>#<yyyy-mm-ddThh>` (same sk) that `DeliveryLog.recentAttempts` queries.
  */
-export interface AttemptItem extends ItemKey {
+export interface AttemptItem extends ItemKey, DeliveryAttempt {
   subscriptionId: string;
   source: string;
   id: string;
-  lane: string;
-  sequence: string;
-  attempt: number;
-  at: number;
-  outcome: AttemptOutcome;
-  status?: number;
-  durationMs?: number;
-  reason?: FailureReason;
-  error?: string;
-  deadReason?: DeadReason;
   /** Epoch seconds after which DynamoDB's TTL may delete the item (dynalite ignores it). */
   expiresAt: number;
 }
