@@ -60,11 +60,3 @@ export interface EventQueryPage {
    */
   resume?: string;
 }
-
-/**
- * One entry of the type catalog: written once per new type (and once per new source + type pair), not per
- * event; `listTypes` and `listSources` read it.
- */
-export interface CatalogedType {
-  type: string;
-}
