@@ -1,5 +1,6 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
   type CreateTableCommandInput,
@@ -77,6 +78,21 @@ export async function ensureTable(dynamodb: DynamoDBClient, name: string, schema
     await dynamodb.send(new CreateTableCommand(createTableInput(name, schema)));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilActive(dynamodb, name);
+}
+
+/**
+ * dynalite answers CreateTable with a CREATING table and flips it to ACTIVE on a timer (even with createTableMs 0),
+ * answering "resource not found" to item requests until then: on a busy machine that timer can run late.
+ */
+async function waitUntilActive(dynamodb: DynamoDBClient, name: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`table ${name} is still ${Table?.TableStatus} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
